@@ -1,0 +1,30 @@
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "accuracy"
+
+
+@test_case(points=1, hidden=False)
+def test_perfect_and_wrong_predictions(accuracy, np):
+    images = np.zeros((10, 784))
+    images[np.arange(10), np.arange(10)] = 1.0
+    W = np.zeros((784, 10))
+    W[np.arange(10), np.arange(10)] = 5.0
+    labels = np.eye(10)
+    assert np.isclose(accuracy(W, np.zeros(10), images, labels), 1.0), "every prediction is right here: expected 1.0"
+    assert np.isclose(accuracy(W, np.zeros(10), images, np.roll(labels, 1, axis=0)), 0.0), "every prediction is wrong here: expected 0.0"
+
+
+@test_case(points=1, hidden=True)
+def test_values_against_reference(accuracy, rng):
+    from autograder.testing import check_scalar
+    from reference import softmax_regression as ref
+
+    images = rng.uniform(size=(200, 784))
+    W, b = rng.normal(scale=0.05, size=(784, 10)), rng.normal(scale=0.1, size=10)
+    labels = np.eye(10)[rng.integers(0, 10, size=200)]
+    got = check_scalar(accuracy(W, b, images, labels), "accuracy(W, b, images, labels)")
+    want = ref.accuracy(W, b, images, labels)
+    assert abs(got - want) < 1e-12, "accuracy should be the fraction (in [0, 1]) of rows whose most probable class is the label"
+

@@ -1,0 +1,37 @@
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "softmax"
+
+
+@test_case(points=1, hidden=False)
+def test_rows_are_distributions(softmax, np):
+    X = np.random.default_rng(0).normal(size=(5, 10))
+    P = softmax(X)
+    assert isinstance(P, np.ndarray) and P.shape == (5, 10), "softmax(X) should have the shape of X"
+    assert np.all(P >= 0), "probabilities must be non-negative"
+    assert np.allclose(P.sum(axis=1), 1.0), "each row of softmax(X) must sum to 1"
+
+
+@test_case(points=1, hidden=True)
+def test_values_against_reference(softmax, rng):
+    from autograder.testing import check_array, rel_error
+    from reference import softmax_regression as ref
+
+    X = rng.normal(scale=3.0, size=(64, 10))
+    P = check_array(softmax(X.copy()), (64, 10), "softmax(X)")
+    err = rel_error(P, ref.softmax(X))
+    assert err < 1e-7, f"softmax values differ from the reference: relative error {err:.1e} (threshold 1e-7)"
+
+
+@test_case(points=1, hidden=True)
+def test_stable_for_logits_of_1000(softmax, rng):
+    from autograder.testing import check_array, rel_error
+    from reference import softmax_regression as ref
+
+    X = rng.uniform(-1000.0, 1000.0, size=(32, 10))
+    X[0] = 1000.0  # a row of equal, huge logits
+    P = check_array(softmax(X.copy()), (32, 10), "softmax of logits in [-1000, 1000]")
+    err = rel_error(P, ref.softmax(X))
+    assert err < 1e-7, f"softmax is not numerically stable for logits of +-1000 (relative error {err:.1e})"

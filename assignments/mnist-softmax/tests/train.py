@@ -1,0 +1,54 @@
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "train"
+
+PASS_MARK = 0.91
+"""Test accuracy (fraction) the student's trained W, b must reach on the 10,000 MNIST test images.
+Calibrated from the reference: 0.9227-0.9237 on seeds 0-4 with the same budget."""
+
+TRAIN_BUDGET_S = 180
+"""Seconds the student's train() may take on the 60,000 training images (the reference: about 10 s)."""
+
+
+@test_case(points=1, hidden=False)
+def test_returns_shapes(train, np):
+    rng = np.random.default_rng(0)
+    images, labels = rng.uniform(size=(40, 784)), np.eye(10)[rng.integers(0, 10, size=40)]
+    result = train(images, labels, epochs=1, lr=0.1, batch_size=20, seed=0)
+    assert isinstance(result, tuple) and len(result) == 2, "train should return a tuple (W, b)"
+    assert np.shape(result[0]) == (784, 10) and np.shape(result[1]) == (10,), "W should be (784, 10), b (10,)"
+
+
+@test_case(points=2, hidden=True)
+def test_one_full_batch_step_from_zero(train, rng):
+    """With batch_size = N and one epoch, train is one SGD step from zero: W = -lr * gradW(0)."""
+    from autograder.testing import check_array, rel_error
+    from reference import softmax_regression as ref
+
+    images, labels = rng.uniform(size=(25, 784)), np.eye(10)[rng.integers(0, 10, size=25)]
+    result = train(images, labels, epochs=1, lr=0.5, batch_size=25, seed=3)
+    assert isinstance(result, tuple) and len(result) == 2, "train should return a tuple (W, b)"
+    want_W, want_b = ref.train(images, labels, epochs=1, lr=0.5, batch_size=25, seed=3)
+    for what, got, want in (("W", result[0], want_W), ("b", result[1], want_b)):
+        err = rel_error(check_array(got, want.shape, what), want)
+        assert err < 1e-6, (
+            f"after one full-batch SGD step from zero initialisation, {what} differs from the expected "
+            f"values (relative error {err:.1e}): check the initialisation, the update and the learning rate"
+        )
+
+
+@test_case(points=4, hidden=True)
+def test_mnist_test_accuracy(train, mnist):
+    """The grader trains your model on the MNIST training set and evaluates it on the test set."""
+    from autograder.testing import check_array, with_timeout
+    from reference import softmax_regression as ref
+    from reference.datasets import one_hot
+
+    result = with_timeout(train, TRAIN_BUDGET_S)(mnist.train.images, one_hot(mnist.train.labels))
+    assert isinstance(result, tuple) and len(result) == 2, "train should return a tuple (W, b)"
+    W, b = check_array(result[0], (784, 10), "W"), check_array(result[1], (10,), "b")
+    acc = ref.accuracy(W, b, mnist.test.images.astype(np.float64), one_hot(mnist.test.labels))
+    assert acc >= PASS_MARK, f"test accuracy of your trained model is {acc:.4f}; the pass mark is {PASS_MARK}"
+

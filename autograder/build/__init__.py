@@ -1,0 +1,1 @@
+"""``dlgrade build``: an assignment folder and its reference → student notebook + autograder zip."""

@@ -1,0 +1,167 @@
+"""Build an assignment: outline + reference → Otter master notebook → ``otter assign`` →
+``DIST/student/<id>.ipynb`` and ``DIST/autograder.zip``; then verify the tests.
+
+Steps:
+
+1. ``master_notebook``: the outline's cells; for each question its prompt, the reference
+   function's source (solution regions marked ``# BEGIN SOLUTION`` / ``# END SOLUTION``) and
+   its public test cases as Otter exception-based test cells.
+2. ``otter assign`` stubs the solution regions, adds ``grader.check`` cells and embeds the
+   public tests in the student notebook's metadata.
+3. ``autograder.zip`` gets ``dlgrade.json`` and the assignment's test files, public and hidden.
+4. ``verify``: the solution notebook must score full marks and the untouched student notebook
+   0 on every hidden test, graded the same way submissions are; otherwise the build fails.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import shutil
+import tempfile
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from otter.test_files import ExceptionTestFile
+
+from autograder.build.spec import AssignmentSpec
+from autograder.bundle import Bundle, write_bundle
+from autograder.grading.grade import GradeOptions, grade_submission
+from autograder.grading.results import SubmissionResult
+
+
+class BuildError(Exception):
+    """The assignment could not be built, or its tests failed verification."""
+
+
+@dataclass
+class BuildOutput:
+    """Paths written by a build, and the verification results (None when skipped)."""
+
+    student_notebook: Path
+    solution_notebook: Path
+    autograder_zip: Path
+    solution_result: SubmissionResult | None = None
+    stub_result: SubmissionResult | None = None
+
+
+ASSIGNMENT_CONFIG = """# ASSIGNMENT CONFIG
+name: {id}
+init_cell: true
+check_all_cell: false
+export_cell: false
+run_tests: false
+solutions_pdf: false
+template_pdf: false
+generate: false
+tests:
+  files: false
+  ok_format: false
+"""
+
+
+def master_notebook(spec: AssignmentSpec) -> nbformat.NotebookNode:
+    """The Otter master notebook (format v1) for ``spec``."""
+    reference = importlib.import_module(spec.reference)
+    cells = [nbformat.v4.new_raw_cell(ASSIGNMENT_CONFIG.format(id=spec.id))]
+    for outline in spec.cells:
+        if not outline.question:
+            if outline.markdown:
+                cells.append(nbformat.v4.new_markdown_cell(outline.markdown.strip()))
+            if outline.code:
+                cells.append(nbformat.v4.new_code_cell(outline.code.strip()))
+            continue
+        name = outline.question
+        function = getattr(reference, name, None)
+        if function is None:
+            raise BuildError(f"{spec.reference} has no function '{name}' for question '{name}'")
+        source = inspect.getsource(function)
+        if "# BEGIN SOLUTION" not in source:
+            raise BuildError(f"{spec.reference}.{name} has no '# BEGIN SOLUTION' region")
+        test_source = spec.test_file(name).read_text()
+        points = sum(float(tc.points or 0) for tc in ExceptionTestFile.from_string(test_source).test_cases)
+        cells += [
+            nbformat.v4.new_raw_cell(f"# BEGIN QUESTION\nname: {name}\npoints: {points:g}"),
+            nbformat.v4.new_markdown_cell(outline.markdown.strip()),
+            nbformat.v4.new_raw_cell("# BEGIN SOLUTION"),
+            nbformat.v4.new_code_cell(source.strip()),
+            nbformat.v4.new_raw_cell("# END SOLUTION"),
+            nbformat.v4.new_raw_cell("# BEGIN TESTS"),
+            *(nbformat.v4.new_code_cell(c) for c in public_test_cells(test_source)),
+            nbformat.v4.new_raw_cell("# END TESTS"),
+            nbformat.v4.new_raw_cell("# END QUESTION"),
+        ]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return notebook
+
+
+def public_test_cells(test_source: str) -> list[str]:
+    """The public test cases of an Otter test file, each as an Otter-assign test cell.
+
+    A test cell is a ``# BEGIN TEST CONFIG`` docstring (points, hidden) and the test function
+    without its decorator. Public tests run in the student's kernel, so they must only use
+    their parameters and what they import themselves.
+    """
+    tree = ast.parse(test_source)
+    lines = test_source.splitlines()
+    cells = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or not node.decorator_list:
+            continue
+        decorator = node.decorator_list[0]
+        if not (isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "test_case"):
+            continue
+        options = {k.arg: ast.literal_eval(k.value) for k in decorator.keywords}
+        if options.get("hidden", False):
+            continue
+        body = "\n".join(lines[node.lineno - 1 : node.end_lineno])
+        config = f'""" # BEGIN TEST CONFIG\npoints: {options.get("points", 1)}\nhidden: false\n""" # END TEST CONFIG'
+        cells.append(f"{config}\n{textwrap.dedent(body)}")
+    return cells
+
+
+def build(spec_dir: Path, dist: Path, options: GradeOptions | None = None) -> BuildOutput:
+    """Build the assignment in ``spec_dir`` into ``dist``; verify it when ``options`` is given.
+
+    Raises BuildError when otter assign fails or verification finds a test that does not tell
+    the reference from the stub.
+    """
+    from otter.assign import main as otter_assign
+
+    spec = AssignmentSpec.load(spec_dir)
+    dist.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dlgrade-build-") as tmp:
+        master = Path(tmp) / f"{spec.id}.ipynb"
+        nbformat.write(master_notebook(spec), master)
+        try:
+            otter_assign(str(master), str(Path(tmp) / "out"), no_pdfs=True, no_run_tests=True)
+        except Exception as exc:
+            raise BuildError(f"otter assign failed: {exc}") from exc
+        out = BuildOutput(dist / "student" / f"{spec.id}.ipynb", dist / "solution" / f"{spec.id}.ipynb", dist / "autograder.zip")
+        for produced, target in ((Path(tmp) / "out" / "student", out.student_notebook), (Path(tmp) / "out" / "autograder", out.solution_notebook)):
+            target.parent.mkdir(exist_ok=True)
+            shutil.copyfile(produced / f"{spec.id}.ipynb", target)
+    test_files = {f"{q}.py": spec.test_file(q).read_text() for q in spec.questions}
+    write_bundle(out.autograder_zip, spec.config, test_files)
+    if options is not None:
+        verify(out, options)
+    return out
+
+
+def verify(out: BuildOutput, options: GradeOptions) -> None:
+    """Grade the solution and the untouched stub; raise BuildError unless the solution scores
+    full marks and the stub scores 0 on every hidden test."""
+    bundle = Bundle.load(out.autograder_zip)
+    out.solution_result = grade_submission(out.solution_notebook, bundle, options, "solution")
+    out.stub_result = grade_submission(out.student_notebook, bundle, options, "stub")
+    problems = [
+        f"reference fails {t.name}: {t.output}" for t in out.solution_result.tests if t.status != "passed"
+    ] + [f"untouched stub passes hidden test {t.name}" for t in out.stub_result.tests if t.visibility != "visible" and t.score > 0]
+    if out.solution_result.error:
+        problems.insert(0, f"reference notebook: {out.solution_result.error}")
+    if problems:
+        raise BuildError("verification failed:\n  " + "\n  ".join(problems))

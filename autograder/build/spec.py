@@ -1,0 +1,77 @@
+"""An assignment folder (``assignments/<id>/``) as data: ``assignment.toml`` plus ``tests/``."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.bundle import BundleConfig, Limits
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class SpecError(Exception):
+    """The assignment folder is incomplete or inconsistent."""
+
+
+@dataclass(frozen=True)
+class OutlineCell:
+    """One entry of the notebook outline: a markdown cell, a given code cell, or a question
+    (its prompt, a stubbed solution cell from the reference, and its public-test check)."""
+
+    markdown: str = ""
+    code: str = ""
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class AssignmentSpec:
+    """What ``assignment.toml`` declares.
+
+    - folder: the assignment folder; its ``tests/<question>.py`` hold the Otter test files.
+    - reference: dotted module holding one function per question (``reference.softmax_regression``).
+    """
+
+    folder: Path
+    id: str
+    title: str
+    reference: str
+    config: BundleConfig
+    cells: list[OutlineCell] = field(default_factory=list)
+
+    @property
+    def questions(self) -> list[str]:
+        return [c.question for c in self.cells if c.question]
+
+    def test_file(self, question: str) -> Path:
+        return self.folder / "tests" / f"{question}.py"
+
+    @classmethod
+    def load(cls, folder: Path) -> "AssignmentSpec":
+        """Read ``folder/assignment.toml``. Raises SpecError naming what is missing."""
+        path = Path(folder) / "assignment.toml"
+        try:
+            data = tomllib.loads(path.read_text())
+        except FileNotFoundError:
+            raise SpecError(f"{folder} has no assignment.toml") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError(f"{path}: {exc}") from None
+        for key in ("id", "reference", "cells"):
+            if key not in data:
+                raise SpecError(f"{path}: missing '{key}'")
+        config = BundleConfig(
+            id=data["id"], seed=int(data.get("seed", 0)), data=list(data.get("data", [])),
+            limits=Limits(**data.get("limits", {})),
+        )
+        spec = cls(
+            folder=Path(folder), id=data["id"], title=data.get("title", data["id"]), reference=data["reference"],
+            config=config, cells=[OutlineCell(**c) for c in data["cells"]],
+        )
+        for question in spec.questions:
+            if not spec.test_file(question).is_file():
+                raise SpecError(f"{folder}: question '{question}' has no tests/{question}.py")
+        return spec

@@ -1,0 +1,115 @@
+"""The autograder bundle (``autograder.zip``): what ``build`` writes and ``grade`` reads.
+
+Layout::
+
+    dlgrade.json        assignment id, seed, limits, data needs (see ``BundleConfig``)
+    tests/<question>.py Otter exception-based test files, public and hidden cases
+
+An Otter autograder zip without ``dlgrade.json`` is read with the default config.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from otter.test_files import ExceptionTestFile
+
+CONFIG_NAME = "dlgrade.json"
+MAX_TEST_FILE_BYTES = 2**20
+
+
+class BundleError(Exception):
+    """The autograder zip is unreadable or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission limits, each reported to the student in plain words when hit.
+
+    - timeout: wall clock for the whole submission, seconds.
+    - call_timeout: one call into the student's code (or all cells together), seconds.
+    - max_output_bytes: captured stdout+stderr, bytes.
+    """
+
+    timeout: float = 300.0
+    call_timeout: float = 60.0
+    max_output_bytes: int = 64 * 1024
+
+
+@dataclass(frozen=True)
+class BundleConfig:
+    """What ``dlgrade.json`` holds.
+
+    - id: assignment id (``mnist-softmax``).
+    - seed: assignment seed; each test's ``rng`` fixture is seeded from (seed, test name).
+    - data: datasets the hidden tests read from the grader's data dir (``["mnist"]``).
+    """
+
+    id: str = "assignment"
+    seed: int = 0
+    data: list[str] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "BundleConfig":
+        return cls(
+            id=str(data.get("id", "assignment")),
+            seed=int(data.get("seed", 0)),
+            data=list(data.get("data", [])),
+            limits=Limits(**data.get("limits", {})),
+        )
+
+
+@dataclass
+class Bundle:
+    """A loaded autograder bundle: config, parsed test files and the zip's sha256 (hex)."""
+
+    config: BundleConfig
+    test_files: list[ExceptionTestFile]
+    sha256: str
+
+    @property
+    def test_names(self) -> list[str]:
+        return [tc.name for f in self.test_files for tc in f.test_cases]
+
+    @classmethod
+    def load(cls, path: Path) -> "Bundle":
+        """Read an autograder zip. Raises BundleError when it is not one."""
+        try:
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+                config = BundleConfig()
+                if CONFIG_NAME in names:
+                    config = BundleConfig.from_json(json.loads(zf.read(CONFIG_NAME)))
+                sources = {
+                    n: zf.read(n).decode()
+                    for n in sorted(names)
+                    if n.startswith("tests/") and n.endswith(".py") and zf.getinfo(n).file_size <= MAX_TEST_FILE_BYTES
+                }
+        except (OSError, zipfile.BadZipFile, ValueError, TypeError, UnicodeDecodeError) as exc:
+            raise BundleError(f"{path}: not a readable autograder zip ({exc})") from None
+        if not sources:
+            raise BundleError(f"{path}: holds no tests/*.py test files")
+        test_files = []
+        for name, source in sources.items():
+            if "OK_FORMAT = True" in source:
+                raise BundleError(f"{name}: OK-format (doctest) tests are not supported; use exception-based tests")
+            test_file = ExceptionTestFile.from_string(source, path=name)
+            for index, tc in enumerate(test_file.test_cases):
+                if tc.name == f"{test_file.name} - {index + 1}":  # Otter's default name: use the function's
+                    test_file.test_cases[index] = replace(tc, name=f"{test_file.name}.{tc.body.test_func.__name__}")
+            test_files.append(test_file)
+        return cls(config, test_files, digest)
+
+
+def write_bundle(path: Path, config: BundleConfig, test_files: dict[str, str]) -> None:
+    """Write an autograder zip. test_files: file name (``softmax.py``) -> source."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(CONFIG_NAME, json.dumps(asdict(config), indent=2))
+        for name, source in sorted(test_files.items()):
+            zf.writestr(f"tests/{name}", source)

@@ -1,0 +1,208 @@
+"""Grading one submission, and a batch of them on a local process pool.
+
+One submission is a visible pipeline: hash → intake (validate, extract cells) → start a
+sandbox → execute the cells there → run every test case on the trusted side → result. A
+sandbox that dies during the tests (a crash, a per-call timeout) is restarted, with the cells
+run again, at most ``MAX_RESTARTS`` times, so one bad call costs one test, not all of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable, Iterator
+
+from autograder.bundle import Bundle
+from autograder.grading.launcher import Launcher
+from autograder.grading.results import CellError, SubmissionResult, TestResult
+from autograder.grading.runner import make_fixtures, run_test_case
+from autograder.grading.session import SandboxFailure, SandboxSession
+from autograder.intake import CodeCell, IntakeError, read_submission
+
+MAX_RESTARTS = 3
+"""Sandbox restarts allowed per submission after a crash or timeout during the tests."""
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """How to grade.
+
+    - sandbox: "bwrap" or "none" (see ``Launcher``).
+    - data_dir: the grader's data folder (holds ``mnist/``), or None.
+    - allow_fallback_data: use scikit-learn's digits when MNIST is absent (``dlgrade demo``).
+    - timeout: overrides the bundle's per-submission wall-clock limit, seconds.
+    - threads: BLAS threads per sandbox.
+    """
+
+    sandbox: str = "bwrap"
+    data_dir: str | None = None
+    allow_fallback_data: bool = False
+    timeout: float | None = None
+    threads: int = 1
+
+
+def dataset_loaders(options: GradeOptions) -> dict[str, Callable]:
+    """Loaders for the datasets hidden tests may ask for, by fixture name."""
+    return {"mnist": functools.partial(_load_mnist, options.data_dir, options.allow_fallback_data)}
+
+
+@functools.lru_cache(maxsize=2)
+def _load_mnist(data_dir: str | None, allow_fallback: bool):
+    from reference.datasets import load_digits_as_mnist, load_mnist, mnist_available
+
+    if allow_fallback and not mnist_available(data_dir):
+        return load_digits_as_mnist()
+    return load_mnist(data_dir)
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: str | None = None) -> SubmissionResult:
+    """Grade one notebook. Never raises for anything the submission does."""
+    started = time.monotonic()
+    limits = bundle.config.limits
+    result = SubmissionResult(
+        submission=name or path.stem, sandbox=options.sandbox, autograder_sha256=bundle.sha256
+    )
+    all_tests = [(f, tc) for f in bundle.test_files for tc in f.test_cases]
+    try:
+        result.sha256 = sha256_file(path)
+        cells = read_submission(path)
+    except (IntakeError, OSError) as exc:
+        result.error = f"Your notebook could not be graded: {exc}"
+        result.tests = [_not_graded(tc, result.error) for _, tc in all_tests]
+        result.execution_time = time.monotonic() - started
+        return result
+
+    deadline = started + (options.timeout or limits.timeout)
+    launcher = Launcher(options.sandbox, options.threads)
+    loaders = dataset_loaders(options)
+    outputs: list[str] = []
+    session, restarts = None, 0
+    try:
+        session, cell_failure = _start(launcher, deadline, limits, cells, result)
+        if cell_failure:
+            result.error = cell_failure
+        for test_file, tc in all_tests:
+            if result.error:
+                result.tests.append(_not_graded(tc, result.error))
+                continue
+            if session.dead_reason and restarts < MAX_RESTARTS and time.monotonic() < deadline:
+                outputs.append(session.close())
+                restarts += 1
+                session, _ = _start(launcher, deadline, limits, cells, None)
+            fixtures = make_fixtures(tc.name, bundle.config.seed, loaders)
+            result.tests.append(run_test_case(tc, test_file, session, fixtures))
+    finally:
+        if session is not None:
+            outputs.append(session.close())
+    result.stdout = "\n".join(o for o in outputs if o)[-limits.max_output_bytes :]
+    result.execution_time = time.monotonic() - started
+    return result
+
+
+def _start(launcher, deadline, limits, cells: list[CodeCell], result: SubmissionResult | None):
+    """Start a sandbox and run the cells. Returns (session, message if the cells could not finish).
+
+    Cell errors are recorded on ``result`` when given (the first run only).
+    """
+    session = SandboxSession(launcher, deadline, limits.call_timeout, limits.max_output_bytes)
+    try:
+        outcomes = session.request("exec", cells=[[c.index, c.source] for c in cells])
+    except SandboxFailure as exc:
+        return session, f"Running your notebook failed: {exc}."
+    except Exception as exc:  # CallError cannot happen for exec; anything else is a protocol fault
+        session.kill(str(exc))
+        return session, f"Running your notebook failed: {exc}."
+    if result is not None and isinstance(outcomes, list):
+        for outcome in outcomes:
+            error = outcome.get("error") if isinstance(outcome, dict) else None
+            if isinstance(error, dict):
+                result.cell_errors.append(
+                    CellError(int(outcome.get("cell", -1)), *(str(error.get(k, "")) for k in ("type", "message", "traceback")))
+                )
+    return session, None
+
+
+def _not_graded(tc, reason: str) -> TestResult:
+    from autograder.grading.results import HIDDEN, VISIBLE
+
+    return TestResult(tc.name, float(tc.points or 0.0), 0.0, reason, HIDDEN if tc.hidden else VISIBLE)
+
+
+# ----------------------------------------------------------------------------- batches
+
+
+def collect_submissions(paths: list[Path]) -> dict[str, Path]:
+    """Map a unique name to each submitted notebook; a folder contributes its ``*.ipynb`` files.
+
+    Two notebooks with the same stem get ``-2``, ``-3``... suffixes, in path order.
+    """
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(path.rglob("*.ipynb")) if path.is_dir() else [path]
+    named: dict[str, Path] = {}
+    for file in files:
+        name, k = file.stem, 1
+        while name in named:
+            k += 1
+            name = f"{file.stem}-{k}"
+        named[name] = file
+    return named
+
+
+_worker_bundle: Bundle | None = None
+
+
+def _init_worker(bundle_path: str) -> None:
+    global _worker_bundle
+    _worker_bundle = Bundle.load(Path(bundle_path))
+
+
+def _grade_in_worker(path: str, name: str, options: GradeOptions) -> dict:
+    return grade_submission(Path(path), _worker_bundle, options, name).to_json()
+
+
+def grade_batch(
+    bundle_path: Path, submissions: dict[str, Path], options: GradeOptions, workers: int
+) -> Iterator[SubmissionResult]:
+    """Grade submissions on ``workers`` processes, yielding each result as it finishes.
+
+    A grader-side failure on one submission yields an error result for it; the batch goes on.
+    """
+    bundle = Bundle.load(bundle_path)
+    if workers <= 1:
+        for name, path in submissions.items():
+            yield grade_submission(path, bundle, options, name)
+        return
+    with ProcessPoolExecutor(workers, get_context("spawn"), _init_worker, (str(bundle_path),)) as pool:
+        futures = {pool.submit(_grade_in_worker, str(p), n, options): n for n, p in submissions.items()}
+        try:
+            for future in as_completed(futures):
+                try:
+                    yield SubmissionResult.from_json(future.result())
+                except Exception as exc:
+                    name = futures[future]
+                    yield SubmissionResult(
+                        name, [_not_graded(tc, "grader error") for _, tc in _cases(bundle)],
+                        error=f"The grader failed on this submission: {exc}", sandbox=options.sandbox,
+                    )
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _cases(bundle: Bundle):
+    return [(f, tc) for f in bundle.test_files for tc in f.test_cases]
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0))

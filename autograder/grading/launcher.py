@@ -1,0 +1,127 @@
+"""How a sandbox process is started: the bubblewrap command line, or no isolation at all.
+
+The sandbox sees a read-only view of the system and of the Python installation, a private
+writable ``/tmp`` (tmpfs), its own user, pid, network, ipc, uts and cgroup namespaces (so no
+network), and none of the grader's files: the autograder bundle, the reference solutions, the
+assignment sources, the data directory and the results folder are not mounted.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+import autograder
+
+SANDBOX_MODES = ("bwrap", "none")
+PACKAGE_MOUNT = "/opt/dlgrade"
+"""Where the ``autograder`` package (worker and protocol) appears inside the sandbox."""
+
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc/alternatives", "/etc/ssl")
+SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf")
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap was asked for but is not installed or cannot create namespaces."""
+
+
+@dataclass(frozen=True)
+class Launcher:
+    """Builds the command for one sandbox.
+
+    - mode: "bwrap" (isolated) or "none" (a plain child process; for machines without
+      bubblewrap, never for real grading).
+    - threads: BLAS/OpenMP threads the student's code may use.
+    """
+
+    mode: str = "bwrap"
+    threads: int = 1
+
+    def environment(self) -> dict[str, str] | None:
+        """Environment for the launched process (bubblewrap sets the sandbox's own)."""
+        if self.mode != "none":
+            return None
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DLGRADE")}
+        env.update(thread_env(self.threads), PYTHONPATH=str(Path(autograder.__file__).resolve().parent.parent))
+        return env
+
+    def command(self, request_fd: int, response_fd: int) -> list[str]:
+        """The argv that starts a worker reading requests from ``request_fd`` and answering on
+        ``response_fd`` (both inherited)."""
+        worker = [sys.executable, "-u", "-m", "autograder.sandbox.worker", str(request_fd), str(response_fd)]
+        if self.mode == "none":
+            return worker
+        bwrap = shutil.which("bwrap")
+        if bwrap is None:
+            raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
+        args = [
+            bwrap,
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--uid", "65534", "--gid", "65534",
+            "--hostname", "sandbox",
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--tmpfs", "/tmp",
+            "--dir", "/tmp/work",
+            "--chdir", "/tmp/work",
+            "--clearenv",
+            "--setenv", "HOME", "/tmp/work",
+            "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
+            "--setenv", "PYTHONPATH", PACKAGE_MOUNT,
+            "--setenv", "PYTHONNOUSERSITE", "1",
+            "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+        ]
+        for var, value in thread_env(self.threads).items():
+            args += ["--setenv", var, value]
+        args += ["--setenv", "MPLBACKEND", "Agg", "--setenv", "MPLCONFIGDIR", "/tmp/work/.matplotlib"]
+        for path in SYSTEM_DIRS:
+            args += ["--ro-bind-try", path, path]
+        for path in SYSTEM_FILES:
+            args += ["--ro-bind-try", path, path]
+        for path in python_dirs():
+            args += ["--ro-bind", str(path), str(path)]
+        args += ["--ro-bind", str(Path(autograder.__file__).parent), f"{PACKAGE_MOUNT}/autograder"]
+        package_dir = Path(autograder.__file__).parent.resolve()
+        for secret in hidden_paths():
+            if package_dir in secret.parents:  # also visible through the package mount
+                args += ["--tmpfs", f"{PACKAGE_MOUNT}/autograder/{secret.relative_to(package_dir)}"]
+            if any(m == secret or m in secret.parents for m in python_dirs()):
+                args += ["--tmpfs", str(secret)]
+        return args + ["--", *worker]
+
+
+def thread_env(threads: int) -> dict[str, str]:
+    """Variables that cap BLAS/OpenMP threads (and torch's intra-op pool) at ``threads``."""
+    return {var: str(threads) for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+def python_dirs() -> list[Path]:
+    """Directories the sandbox's Python needs: its prefix, the venv and site-packages."""
+    candidates = {Path(sys.base_prefix), Path(sys.prefix)}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        candidates.add(Path(sysconfig.get_paths()[key]))
+    candidates = {p.resolve() for p in candidates if p.exists()}
+    # Keep only the outermost directories; nested binds are redundant.
+    return sorted(p for p in candidates if not any(q != p and q in p.parents for q in candidates))
+
+
+def hidden_paths() -> list[Path]:
+    """Grader-only directories that an installed dlgrade puts inside the mounted dirs.
+
+    These are the installed ``reference`` package and the packaged assignment sources; each is
+    covered by an empty tmpfs in the sandbox.
+    """
+    from autograder.resources import packaged_resource_dirs
+
+    found = [p.resolve() for p in packaged_resource_dirs()]
+    spec = importlib.util.find_spec("reference")
+    if spec is not None and spec.submodule_search_locations:
+        found += [Path(p).resolve() for p in spec.submodule_search_locations]
+    return [p for p in found if p.exists()]

@@ -1,0 +1,140 @@
+"""The student's namespace as the trusted test code sees it.
+
+A test function asks for names (``def test_relu(relu, np)``); ``StudentNamespace.get``
+resolves each one (DESIGN.md, "Otter, and where dlgrade goes beyond it"):
+
+- a trusted fixture (``rng``, ``mnist``, ...) -> the grader's own value;
+- a module the student imported -> the trusted side's own import of it, for modules on the
+  allowlist; any other module resolves to None;
+- a data value -> a copy of the value;
+- a function, class or object -> a ``Remote`` proxy whose calls run in the sandbox.
+
+Otter's ``test_case.call_func(env)`` only calls ``env.get(name)``, so this object is the
+``env`` handed to it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from autograder.grading.session import SandboxSession
+from autograder.protocol import Handle
+
+TRUSTED_MODULES = frozenset({"numpy", "torch", "math", "scipy", "pandas", "sklearn", "random", "statistics"})
+"""Top-level packages whose student-side imports resolve to the grader's own import."""
+
+
+class Remote:
+    """A function, class or object that lives in the sandbox.
+
+    Calling it, or calling a method on it, sends the arguments (data, or other Remotes) to the
+    sandbox and returns the result as data or as another Remote. Only public attribute names
+    are forwarded: dunder probes such as ``__array_interface__`` never reach student code, so a
+    Remote cannot masquerade as an array, a number or a container on the trusted side.
+    """
+
+    __slots__ = ("_session", "_handle", "_timeout")
+
+    def __init__(self, session: SandboxSession, handle: Handle, timeout: float | None = None):
+        self._session, self._handle, self._timeout = session, handle, timeout
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        value = self._session.request(
+            "call", timeout=self._timeout, target=self._handle, args=list(unwrap(args)), kwargs=unwrap(kwargs)
+        )
+        return wrap(self._session, value)
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return wrap(self._session, self._session.request("getattr", target=self._handle, attr=attr))
+
+    def __repr__(self) -> str:
+        return f"<student's {self._handle.type_name}>"
+
+
+def with_timeout(remote: Remote, seconds: float) -> Remote:
+    """The same Remote, with ``seconds`` as its per-call limit instead of the default.
+
+    Raises TypeError when ``remote`` is not a Remote (for example None, a missing function).
+    """
+    if not isinstance(remote, Remote):
+        raise TypeError(f"expected a student function, got {type(remote).__name__}")
+    return Remote(remote._session, remote._handle, seconds)
+
+
+def wrap(session: SandboxSession, value: Any) -> Any:
+    """Turn Handles inside a decoded value into Remotes."""
+    if isinstance(value, Handle):
+        return Remote(session, value)
+    if type(value) in (list, tuple):
+        return type(value)(wrap(session, v) for v in value)
+    if type(value) is dict:
+        return {k: wrap(session, v) for k, v in value.items()}
+    return value
+
+
+def unwrap(value: Any) -> Any:
+    """Turn Remotes inside an argument back into Handles for the wire."""
+    if isinstance(value, Remote):
+        return value._handle
+    if type(value) in (list, tuple):
+        return type(value)(unwrap(v) for v in value)
+    if type(value) is dict:
+        return {k: unwrap(v) for k, v in value.items()}
+    return value
+
+
+class StudentNamespace:
+    """The ``env`` passed to Otter test cases: fixtures first, then the sandbox's globals.
+
+    - session: the sandbox holding the executed notebook.
+    - fixtures: name -> value, or name -> zero-argument callable marked by ``lazy`` (computed
+      on first use).
+    """
+
+    def __init__(self, session: SandboxSession, fixtures: dict[str, Any]):
+        self.session = session
+        self.fixtures = fixtures
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name in self.fixtures:
+            value = self.fixtures[name]
+            return value() if isinstance(value, lazy) else value
+        info = self.session.request("lookup", name=name)
+        kind = info.get("kind") if type(info) is dict else None
+        if kind == "module":
+            module = str(info.get("module", ""))
+            if module.split(".")[0] in TRUSTED_MODULES:
+                return importlib.import_module(module)
+            return default
+        if kind == "callable":
+            return wrap(self.session, info.get("handle"))
+        if kind == "data":
+            return wrap(self.session, info.get("value"))
+        return default
+
+    def __getitem__(self, name: str) -> Any:
+        sentinel = object()
+        value = self.get(name, sentinel)
+        if value is sentinel:
+            raise KeyError(name)
+        return value
+
+    def __contains__(self, name: str) -> bool:
+        sentinel = object()
+        return self.get(name, sentinel) is not sentinel
+
+
+class lazy:
+    """Marks a fixture computed on first request: ``lazy(lambda: load_mnist(...))``."""
+
+    def __init__(self, factory):
+        self.factory = factory
+        self._value, self._done = None, False
+
+    def __call__(self) -> Any:
+        if not self._done:
+            self._value, self._done = self.factory(), True
+        return self._value

@@ -1,0 +1,198 @@
+"""A running sandbox as seen from the trusted side: start, request/response, limits, kill.
+
+``SandboxSession`` starts the worker (see ``autograder.sandbox.worker``) through a
+``Launcher``, sends it requests, and waits for answers no longer than the per-call timeout
+and the submission's overall deadline. Student stdout/stderr is captured up to a byte cap.
+A sandbox that dies or overruns is killed with its whole process group and reported as a
+``SandboxFailure`` with a message written for the student.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from typing import Any
+
+from autograder import protocol
+from autograder.grading.launcher import Launcher
+
+
+class SandboxFailure(Exception):
+    """The sandbox timed out, crashed or spoke nonsense. ``str()`` is shown to the student."""
+
+
+class CallError(Exception):
+    """The student's code raised. Attributes: type_name, message, traceback (all str)."""
+
+    def __init__(self, type_name: str, message: str, traceback: str):
+        super().__init__(f"{type_name}: {message}")
+        self.type_name, self.message, self.traceback = type_name, message, traceback
+
+
+class OutputCapture:
+    """Drains a pipe on a thread, keeping the first ``max_bytes`` bytes and counting the rest."""
+
+    def __init__(self, fd: int, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.kept = bytearray()
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._drain, args=(fd,), daemon=True)
+        self._thread.start()
+
+    def _drain(self, fd: int) -> None:
+        with os.fdopen(fd, "rb", buffering=0) as stream:
+            while chunk := stream.read(65536):
+                room = self.max_bytes - len(self.kept)
+                self.kept += chunk[:room]
+                self.dropped += max(0, len(chunk) - room)
+
+    def text(self) -> str:
+        self._thread.join(timeout=1)
+        out = self.kept.decode("utf-8", errors="replace")
+        if self.dropped:
+            out += f"\n[... {self.dropped} more bytes of output were cut]"
+        return out
+
+
+class SandboxSession:
+    """One sandboxed worker process.
+
+    - launcher: how to start it.
+    - deadline: ``time.monotonic()`` value after which every call fails (the submission's
+      wall-clock limit).
+    - call_timeout: default seconds one request may take.
+    - max_output_bytes: captured stdout+stderr, bytes.
+    - limits: bounds on what is accepted from the sandbox.
+    """
+
+    def __init__(
+        self,
+        launcher: Launcher,
+        deadline: float,
+        call_timeout: float = 60.0,
+        max_output_bytes: int = 64 * 1024,
+        limits: protocol.Limits = protocol.DEFAULT_LIMITS,
+    ):
+        self.deadline = deadline
+        self.call_timeout = call_timeout
+        self.limits = limits
+        self.dead_reason: str | None = None
+        self._workdir = tempfile.TemporaryDirectory(prefix="dlgrade-sandbox-")
+        req_r, self._req_w = os.pipe()
+        self._resp_r, resp_w = os.pipe()
+        out_r, out_w = os.pipe()
+        self._proc = subprocess.Popen(
+            launcher.command(req_r, resp_w),
+            stdin=subprocess.DEVNULL,
+            stdout=out_w,
+            stderr=out_w,
+            pass_fds=(req_r, resp_w),
+            start_new_session=True,
+            cwd=self._workdir.name,
+            env=launcher.environment(),
+        )
+        for fd in (req_r, resp_w, out_w):
+            os.close(fd)
+        self.output = OutputCapture(out_r, max_output_bytes)
+
+    # -------------------------------------------------------------------- requests
+
+    def request(self, op: str, timeout: float | None = None, **fields: Any) -> Any:
+        """Send one request and return its decoded ``value``.
+
+        Raises CallError when the student's code raised, SandboxFailure when the sandbox timed
+        out, died or sent a malformed answer (the sandbox is then dead for good).
+        """
+        if self.dead_reason:
+            raise SandboxFailure(self.dead_reason)
+        limit = min(timeout or self.call_timeout, self.deadline - time.monotonic())
+        if limit <= 0:
+            self.kill("the submission's time limit was used up")
+            raise SandboxFailure(self.dead_reason)
+        end = time.monotonic() + limit
+        try:
+            protocol.write_frame(self._req_w, protocol.encode({"op": op, **fields}))
+            payload = protocol.read_frame(self._resp_r, self.limits.max_message_bytes, read=self._reader(end))
+            response = protocol.decode(payload, self.limits)
+        except TimeoutError:
+            what = "the submission's time limit" if end >= self.deadline else f"the {limit:.0f} s limit for one call"
+            self.kill(f"your code did not finish within {what} and was stopped")
+            raise SandboxFailure(self.dead_reason) from None
+        except (EOFError, BrokenPipeError):
+            raise SandboxFailure(self._death_message()) from None
+        except protocol.ProtocolError as exc:
+            self.kill(f"your code sent back something the grader cannot accept: {exc}")
+            raise SandboxFailure(self.dead_reason) from None
+        if type(response) is not dict or "ok" not in response:
+            self.kill("the sandbox answered with a malformed message")
+            raise SandboxFailure(self.dead_reason)
+        if response["ok"]:
+            return response.get("value")
+        error = response.get("error")
+        error = error if type(error) is dict else {}
+        raise CallError(*(str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback")))
+
+    def _reader(self, end: float):
+        def read(fd: int, n: int) -> bytes:
+            chunks, remaining = [], n
+            while remaining:
+                wait = end - time.monotonic()
+                if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+                    raise TimeoutError
+                chunk = os.read(fd, min(remaining, 1 << 20))
+                if not chunk:
+                    raise EOFError
+                chunks.append(chunk)
+                remaining -= len(chunk)
+            return b"".join(chunks)
+
+        return read
+
+    def _death_message(self) -> str:
+        try:
+            code = self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        if code is not None and code < 0:
+            reason = f"your code's process was killed by signal {signal.Signals(-code).name}"
+        elif code is not None:
+            reason = f"your code ended the Python process (exit code {code})"
+        else:
+            reason = "your code closed the grader's channel"
+        self.kill(reason)
+        return self.dead_reason
+
+    # -------------------------------------------------------------------- teardown
+
+    def kill(self, reason: str) -> None:
+        """Kill the sandbox and everything it started; later requests fail with ``reason``."""
+        if self.dead_reason is None:
+            self.dead_reason = reason
+        try:
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self._proc.wait()
+        self._workdir.cleanup()
+        for fd in (self._req_w, self._resp_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def close(self) -> str:
+        """Stop the sandbox and return its captured output."""
+        self.kill(self.dead_reason or "closed")
+        return self.output.text()
+
+    def __enter__(self) -> "SandboxSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+

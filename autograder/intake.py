@@ -1,0 +1,111 @@
+"""Submission intake: validate a notebook and extract the code the grader will run.
+
+Runs on the trusted side before any student code runs; it only parses. Cells are chosen by
+their content, never by metadata a student can delete:
+
+- a code cell whose first line is ``# dlgrade: skip`` (the generated notebook's data-loading
+  and long training cells) is not run by the grader;
+- top-level statements that only serve student-side checks are dropped: ``import otter``,
+  ``grader = otter.Notebook(...)``, ``grader.check("q1")``, ``grader.check_all()``,
+  ``grader.export(...)``; so are IPython magics (``%matplotlib``) and shell escapes (``!pip``).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+SKIP_MARKER = "# dlgrade: skip"
+"""First line of a code cell the grader does not run."""
+
+MAX_NOTEBOOK_BYTES = 20 * 2**20
+"""Largest submission accepted, bytes."""
+
+STUDENT_ONLY_NAMES = frozenset({"grader", "otter"})
+"""Top-level statements that mention these names exist only for student-side checks."""
+
+
+class IntakeError(Exception):
+    """The submission cannot be graded; ``str()`` is the message for the student."""
+
+
+@dataclass(frozen=True)
+class CodeCell:
+    """One code cell to execute. index: its position among the notebook's cells (0-based)."""
+
+    index: int
+    source: str
+
+
+def read_submission(path: Path) -> list[CodeCell]:
+    """Validate a submitted ``.ipynb`` and return the code cells to run, in order.
+
+    Raises IntakeError (with a message for the student) when the file is too large, is not
+    UTF-8 JSON, is not a valid nbformat 4 notebook, or has no code cells.
+    """
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        raise IntakeError(f"the notebook is {size / 2**20:.0f} MB; the limit is {MAX_NOTEBOOK_BYTES // 2**20} MB")
+    try:
+        text = path.read_bytes().decode("utf-8")
+        data = json.loads(text)
+    except UnicodeDecodeError:
+        raise IntakeError("the notebook is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise IntakeError(f"the notebook is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(data, dict) or data.get("nbformat") != 4:
+        version = data.get("nbformat") if isinstance(data, dict) else None
+        raise IntakeError(f"the file is not an nbformat 4 notebook (nbformat = {version!r})")
+    try:
+        notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+        nbformat.validate(notebook)
+    except nbformat.ValidationError as exc:
+        raise IntakeError(f"the notebook does not follow nbformat 4: {exc.message}") from None
+    cells = [
+        CodeCell(i, grading_source(cell.source))
+        for i, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and not cell.source.lstrip().startswith(SKIP_MARKER)
+    ]
+    if not any(c.source.strip() for c in cells):
+        raise IntakeError("the notebook has no code to grade")
+    return cells
+
+
+def grading_source(source: str) -> str:
+    """The part of a cell's source that the grader runs.
+
+    IPython syntax is first translated to Python; then magics, shell escapes and top-level
+    statements that mention ``grader`` or ``otter`` are removed. A cell with a syntax error is
+    returned unchanged, so executing it reports the error to the student.
+    """
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    python = TransformerManager().transform_cell(source)
+    try:
+        tree = ast.parse(python)
+    except SyntaxError:
+        return source
+    lines = python.splitlines(keepends=True)
+    drop: set[int] = set()
+    for node in tree.body:
+        if _student_only(node):
+            drop.update(range(node.lineno - 1, node.end_lineno))
+    return "".join(line for i, line in enumerate(lines) if i not in drop)
+
+
+def _student_only(node: ast.stmt) -> bool:
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+        return all(m.split(".")[0] == "otter" for m in modules)
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return False
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    if names & STUDENT_ONLY_NAMES:
+        return True
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "get_ipython" for n in ast.walk(node)
+    )

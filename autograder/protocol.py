@@ -1,0 +1,253 @@
+"""The data-only message protocol between the sandbox and the trusted grader.
+
+Both sides import this module; it depends on the standard library and numpy only.
+
+A message on the wire is one frame: an 8-byte big-endian length, then the payload. The
+payload is a 4-byte big-endian header length, a UTF-8 JSON header, then the raw ``.npy``
+bytes of every array the header refers to, each preceded by its 8-byte length.
+
+Values are encoded as JSON trees of tagged nodes:
+
+- ``None``, bools, ints, floats (NaN/inf allowed) and strings travel as themselves;
+- ``{"t": "list" | "tuple", "v": [...]}`` and ``{"t": "dict", "v": [[key, value], ...]}``;
+- ``{"t": "array", "i": k}`` and ``{"t": "scalar", "i": k}`` refer to the k-th array blob
+  (numeric dtypes only; a scalar is a 0-d array that decodes to a numpy scalar);
+- ``{"t": "handle", "id": n, "type": "ClassName"}`` names an object that stays in the sandbox.
+
+``decode`` is the trusted side's reader. It builds only builtin containers, numbers, strings
+and numpy arrays (``np.load(..., allow_pickle=False)``), and enforces ``Limits``; anything
+malformed raises ``ProtocolError``. Nothing the sandbox produced is ever unpickled or evaluated.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+NUMERIC_KINDS = "biufc"
+"""numpy dtype kinds allowed across the boundary: bool, signed, unsigned, float, complex."""
+
+
+class ProtocolError(Exception):
+    """A message that is malformed, too large, or not data."""
+
+
+class Handle:
+    """Trusted-side stand-in for an object that stays in the sandbox.
+
+    Attributes: ``id`` (int, the sandbox's key for it) and ``type_name`` (str, its class name).
+    It compares equal only to itself, so a student object with a rigged ``__eq__`` never
+    reaches a comparison on the trusted side.
+    """
+
+    __slots__ = ("id", "type_name")
+
+    def __init__(self, id: int, type_name: str):
+        self.id = id
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<sandbox object of type {self.type_name}>"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what the trusted side accepts from the sandbox.
+
+    - max_message_bytes: size of one frame, bytes.
+    - max_array_elements: elements in one array.
+    - max_depth: nesting depth of containers.
+    - max_string_chars: characters in one string.
+    - max_items: container items and arrays in one message, counted together.
+    """
+
+    max_message_bytes: int = 512 * 2**20
+    max_array_elements: int = 50_000_000
+    max_depth: int = 32
+    max_string_chars: int = 1_000_000
+    max_items: int = 100_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+# ----------------------------------------------------------------------------- framing
+
+
+def write_frame(fd: int, payload: bytes) -> None:
+    """Write one length-prefixed frame to a file descriptor (blocking, all bytes)."""
+    view = memoryview(len(payload).to_bytes(8, "big") + payload)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def read_exact(fd: int, n: int) -> bytes:
+    """Read exactly n bytes from fd. Raises EOFError if the stream ends first."""
+    chunks, remaining = [], n
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError("stream closed")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(fd: int, max_bytes: int = DEFAULT_LIMITS.max_message_bytes, read=read_exact) -> bytes:
+    """Read one frame. Raises ProtocolError if it announces more than ``max_bytes``."""
+    size = int.from_bytes(read(fd, 8), "big")
+    if size > max_bytes:
+        raise ProtocolError(f"message of {size} bytes exceeds the limit of {max_bytes} bytes")
+    return read(fd, size)
+
+
+# ----------------------------------------------------------------------------- encoding
+
+
+def encode(value: Any, make_handle: Callable[[Any], dict] | None = None) -> bytes:
+    """Encode a value as a payload.
+
+    ``make_handle(obj) -> {"t": "handle", ...}`` is called for anything that is not data;
+    without it such a value raises TypeError. torch tensors travel as arrays (detached, on CPU).
+    """
+    blobs: list[bytes] = []
+
+    def add_blob(arr: np.ndarray) -> int:
+        buf = io.BytesIO()
+        np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
+        blobs.append(buf.getvalue())
+        return len(blobs) - 1
+
+    def enc(v: Any) -> Any:
+        if v is None or type(v) in (bool, int, str):
+            return v
+        if type(v) is float:
+            return v if math.isfinite(v) else {"t": "float", "v": repr(v)}
+        if type(v) in (list, tuple):
+            return {"t": type(v).__name__, "v": [enc(x) for x in v]}
+        if type(v) is dict:
+            return {"t": "dict", "v": [[enc(k), enc(x)] for k, x in v.items()]}
+        if type(v) is np.ndarray and v.dtype.kind in NUMERIC_KINDS:
+            return {"t": "array", "i": add_blob(v)}
+        if isinstance(v, np.generic) and type(v).__module__ == "numpy" and v.dtype.kind in NUMERIC_KINDS:
+            return {"t": "scalar", "i": add_blob(np.asarray(v))}
+        if type(v) is Handle:
+            return {"t": "handle", "id": v.id, "type": v.type_name}
+        if _is_torch_tensor(v):
+            tensor = v.detach().cpu()
+            if tensor.dtype.is_floating_point and tensor.element_size() < 4:  # bfloat16 has no numpy dtype
+                tensor = tensor.float()
+            return {"t": "array", "i": add_blob(tensor.numpy())}
+        if make_handle is None:
+            raise TypeError(f"cannot send a {type(v).__name__} as data")
+        return make_handle(v)
+
+    header = json.dumps(enc(value)).encode()
+    parts = [len(header).to_bytes(4, "big"), header]
+    for blob in blobs:
+        parts += [len(blob).to_bytes(8, "big"), blob]
+    return b"".join(parts)
+
+
+def _is_torch_tensor(v: Any) -> bool:
+    torch = __import__("sys").modules.get("torch")
+    return torch is not None and type(v) in (torch.Tensor, torch.nn.Parameter)
+
+
+# ----------------------------------------------------------------------------- decoding
+
+
+def decode(payload: bytes, limits: Limits = DEFAULT_LIMITS, allow_handles: bool = True) -> Any:
+    """Decode a payload into builtin values, numpy arrays/scalars and ``Handle`` objects.
+
+    Raises ProtocolError for anything malformed or over ``limits``.
+    """
+    try:
+        header_len = int.from_bytes(payload[:4], "big")
+        header = json.loads(payload[4 : 4 + header_len].decode())
+        blobs = _split_blobs(payload, 4 + header_len, limits)
+    except ProtocolError:
+        raise
+    except Exception as exc:  # malformed JSON, bad UTF-8, truncated blob table
+        raise ProtocolError(f"malformed message: {type(exc).__name__}: {exc}") from None
+
+    counter = [0]
+    arrays: dict[int, np.ndarray] = {}
+
+    def array(i: Any) -> np.ndarray:
+        if type(i) is not int or not 0 <= i < len(blobs):
+            raise ProtocolError("array reference out of range")
+        if i not in arrays:
+            try:
+                arr = np.load(io.BytesIO(blobs[i]), allow_pickle=False)
+            except Exception as exc:
+                raise ProtocolError(f"invalid array data: {exc}") from None
+            if arr.dtype.kind not in NUMERIC_KINDS:
+                raise ProtocolError(f"arrays of dtype {arr.dtype} are not accepted")
+            if arr.size > limits.max_array_elements:
+                raise ProtocolError(f"array of {arr.size} elements exceeds the limit of {limits.max_array_elements}")
+            arrays[i] = arr if arr.flags.writeable else arr.copy()
+        return arrays[i]
+
+    def dec(node: Any, depth: int) -> Any:
+        counter[0] += 1
+        if counter[0] > limits.max_items:
+            raise ProtocolError(f"message holds more than {limits.max_items} items")
+        if depth > limits.max_depth:
+            raise ProtocolError(f"nesting deeper than {limits.max_depth}")
+        if node is None or type(node) in (bool, int, float):
+            return node
+        if type(node) is str:
+            if len(node) > limits.max_string_chars:
+                raise ProtocolError(f"string of {len(node)} characters exceeds the limit")
+            return node
+        if type(node) is not dict:
+            raise ProtocolError("untagged container in message")
+        tag = node.get("t")
+        if tag in ("list", "tuple") and type(node.get("v")) is list:
+            items = [dec(x, depth + 1) for x in node["v"]]
+            return items if tag == "list" else tuple(items)
+        if tag == "dict" and type(node.get("v")) is list:
+            out = {}
+            for pair in node["v"]:
+                if type(pair) is not list or len(pair) != 2:
+                    raise ProtocolError("malformed dict item")
+                key = dec(pair[0], depth + 1)
+                if key is not None and type(key) not in (bool, int, float, str, tuple):
+                    raise ProtocolError("unhashable dict key")
+                out[key] = dec(pair[1], depth + 1)
+            return out
+        if tag == "float" and node.get("v") in ("nan", "inf", "-inf"):
+            return float(node["v"])
+        if tag == "array":
+            return array(node.get("i"))
+        if tag == "scalar":
+            arr = array(node.get("i"))
+            if arr.ndim != 0:
+                raise ProtocolError("scalar with a shape")
+            return arr[()]
+        if tag == "handle" and allow_handles and type(node.get("id")) is int:
+            return Handle(node["id"], str(node.get("type", "object"))[:200])
+        raise ProtocolError(f"unknown node {str(tag)[:50]!r}")
+
+    return dec(header, 0)
+
+
+def _split_blobs(payload: bytes, offset: int, limits: Limits) -> list[bytes]:
+    blobs = []
+    while offset < len(payload):
+        if len(blobs) >= limits.max_items:
+            raise ProtocolError("too many arrays in message")
+        size = int.from_bytes(payload[offset : offset + 8], "big")
+        if offset + 8 + size > len(payload):
+            raise ProtocolError("truncated array data")
+        blobs.append(payload[offset + 8 : offset + 8 + size])
+        offset += 8 + size
+    return blobs

@@ -1,0 +1,146 @@
+"""Sandbox worker: executes a submission's code cells, then serves calls from the grader.
+
+Run inside the sandbox as ``python -m autograder.sandbox.worker REQUEST_FD RESPONSE_FD``.
+Requests arrive on the first inherited file descriptor and responses leave on the second,
+one ``autograder.protocol`` frame each; the student's stdout and stderr are the process's own and are captured by the grader.
+
+Requests are dicts with an ``op``:
+
+- ``exec``: ``cells`` = [[cell_index, source], ...]; runs them in order in one namespace and
+  answers [{"cell": index, "error": None | {type, message, traceback}}, ...]. A cell that
+  raises does not stop the ones after it.
+- ``lookup``: ``name``; answers {"kind": "missing" | "module" | "callable" | "data"} with
+  ``module`` (the module's name), ``handle`` or ``value``.
+- ``call``: ``target`` (a handle), optional ``attr``, ``args``, ``kwargs``; answers the result.
+- ``getattr``: ``target``, ``attr``; answers the attribute's value.
+
+Every answer is {"ok": True, "value": ...} or {"ok": False, "error": {...}}. Values that are
+not data stay here and go back as handles (see ``autograder.protocol``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import sys
+import traceback
+import types
+from typing import Any
+
+from autograder import protocol
+
+CELL_FILENAME = "<cell {}>"
+MAX_ERROR_CHARS = 4000
+
+
+class Worker:
+    def __init__(self, request_fd: int, response_fd: int) -> None:
+        self.request_fd, self.response_fd = request_fd, response_fd
+        self.namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+        self.handles: dict[int, Any] = {}
+
+    # ------------------------------------------------------------------ handles
+
+    def make_handle(self, obj: Any) -> dict:
+        key = id(obj)
+        self.handles[key] = obj
+        return {"t": "handle", "id": key, "type": type(obj).__name__}
+
+    def resolve(self, value: Any) -> Any:
+        """Replace the grader's Handle references with the objects they name."""
+        if isinstance(value, protocol.Handle):
+            if value.id not in self.handles:
+                raise LookupError("unknown handle")
+            return self.handles[value.id]
+        if type(value) in (list, tuple):
+            return type(value)(self.resolve(v) for v in value)
+        if type(value) is dict:
+            return {k: self.resolve(v) for k, v in value.items()}
+        return value
+
+    # ------------------------------------------------------------------ ops
+
+    def op_exec(self, cells: list) -> list:
+        results = []
+        for index, source in cells:
+            error = None
+            try:
+                code = compile(source, CELL_FILENAME.format(index), "exec")
+                exec(code, self.namespace)
+            except BaseException as exc:  # SystemExit and KeyboardInterrupt from a cell too
+                error = describe_error(exc)
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            results.append({"cell": index, "error": error})
+        return results
+
+    def op_lookup(self, name: str) -> dict:
+        if name not in self.namespace:
+            return {"kind": "missing"}
+        obj = self.namespace[name]
+        if isinstance(obj, types.ModuleType):
+            return {"kind": "module", "module": obj.__name__}
+        if callable(obj):
+            return {"kind": "callable", "handle": obj}
+        return {"kind": "data", "value": obj}
+
+    def op_call(self, target: Any, attr: str | None = None, args=(), kwargs=None) -> Any:
+        func = getattr(target, attr) if attr else target
+        try:
+            return func(*args, **(kwargs or {}))
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+
+    def op_getattr(self, target: Any, attr: str) -> Any:
+        return getattr(target, attr)
+
+    def handle(self, request: dict) -> dict:
+        op = request.get("op")
+        args = self.resolve({k: v for k, v in request.items() if k != "op"})
+        method = getattr(self, f"op_{op}", None)
+        if method is None:
+            return {"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op!r}", "traceback": ""}}
+        try:
+            return {"ok": True, "value": method(**args)}
+        except BaseException as exc:
+            return {"ok": False, "error": describe_error(exc)}
+
+    def serve(self) -> None:
+        while True:
+            try:
+                request = protocol.decode(protocol.read_frame(self.request_fd))
+            except EOFError:
+                return
+            response = self.handle(request)
+            try:
+                payload = protocol.encode(response, make_handle=self.make_handle)
+            except BaseException as exc:
+                payload = protocol.encode({"ok": False, "error": describe_error(exc)})
+            protocol.write_frame(self.response_fd, payload)
+
+
+def describe_error(exc: BaseException) -> dict:
+    """Type, message and a traceback trimmed to the student's own cells."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell ")]
+    lines = traceback.format_list(frames) if frames else []
+    try:
+        message = str(exc)
+    except BaseException:
+        message = "<unprintable exception>"
+    return {
+        "type": type(exc).__name__,
+        "message": message[:MAX_ERROR_CHARS],
+        "traceback": "".join(lines)[-MAX_ERROR_CHARS:],
+    }
+
+
+def main() -> None:
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    request_fd, response_fd = (int(a) for a in sys.argv[1:3])
+    Worker(request_fd, response_fd).serve()
+
+
+if __name__ == "__main__":
+    main()

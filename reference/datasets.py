@@ -1,0 +1,152 @@
+"""Dataset loaders, numpy and the standard library only (no torchvision).
+
+MNIST is read from the four original IDX gz files (LeCun, Cortes, Burges) in
+``<data_dir>/mnist/``. ``data_dir`` defaults to ``$DLGRADE_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MNIST_FILES = {
+    "train_images": "train-images-idx3-ubyte.gz",
+    "train_labels": "train-labels-idx1-ubyte.gz",
+    "test_images": "t10k-images-idx3-ubyte.gz",
+    "test_labels": "t10k-labels-idx1-ubyte.gz",
+}
+"""File names of the original MNIST distribution."""
+
+IDX_IMAGES_MAGIC = 2051
+IDX_LABELS_MAGIC = 2049
+
+
+@dataclass(frozen=True)
+class Split:
+    """A labelled image classification split.
+
+    - images: (N, 784) float32 in [0, 1], each row a 28x28 image flattened row-major.
+    - labels: (N,) int64 class indices in [0, 10).
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+
+
+@dataclass(frozen=True)
+class ImageDataset:
+    """Train and test splits of a 10-class image dataset, and where they came from."""
+
+    train: Split
+    test: Split
+    source: str
+
+
+def default_data_dir() -> Path | None:
+    """The directory named by ``$DLGRADE_DATA_DIR``, or None when it is unset."""
+    value = os.environ.get("DLGRADE_DATA_DIR")
+    return Path(value) if value else None
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """Read a gzipped IDX file (the MNIST container format) into a uint8 array.
+
+    Images (magic 2051) come back as (N, rows, cols), labels (magic 2049) as (N,).
+
+    Raises ValueError for an unknown magic number or a truncated file.
+    """
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    magic = int.from_bytes(data[0:4], "big")
+    if magic == IDX_IMAGES_MAGIC:
+        n, rows, cols = (int.from_bytes(data[4 * i : 4 * i + 4], "big") for i in (1, 2, 3))
+        shape, offset = (n, rows, cols), 16
+    elif magic == IDX_LABELS_MAGIC:
+        shape, offset = (int.from_bytes(data[4:8], "big"),), 8
+    else:
+        raise ValueError(f"{path}: not an IDX image or label file (magic {magic})")
+    expected = offset + int(np.prod(shape))
+    if len(data) != expected:
+        raise ValueError(f"{path}: expected {expected} bytes after decompression, found {len(data)}")
+    return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(shape)
+
+
+def mnist_available(data_dir: Path | str | None = None) -> bool:
+    """Whether all four MNIST files are present under ``<data_dir>/mnist``."""
+    data_dir = Path(data_dir) if data_dir else default_data_dir()
+    return data_dir is not None and all((data_dir / "mnist" / f).is_file() for f in MNIST_FILES.values())
+
+
+def load_mnist(data_dir: Path | str | None = None) -> ImageDataset:
+    """Load MNIST (60,000 train / 10,000 test) from ``<data_dir>/mnist``.
+
+    Returns an ImageDataset with images (N, 784) float32 scaled to [0, 1] and labels (N,) int64.
+
+    Raises FileNotFoundError naming the missing file when the data is not there.
+    """
+    data_dir = Path(data_dir) if data_dir else default_data_dir()
+    if data_dir is None:
+        raise FileNotFoundError("no data directory: pass data_dir or set DLGRADE_DATA_DIR")
+    folder = data_dir / "mnist"
+    arrays = {}
+    for key, name in MNIST_FILES.items():
+        path = folder / name
+        if not path.is_file():
+            raise FileNotFoundError(f"MNIST file missing: {path}")
+        arrays[key] = read_idx(path)
+
+    def split(images: np.ndarray, labels: np.ndarray) -> Split:
+        return Split(images.reshape(len(images), -1).astype(np.float32) / 255.0, labels.astype(np.int64))
+
+    return ImageDataset(
+        train=split(arrays["train_images"], arrays["train_labels"]),
+        test=split(arrays["test_images"], arrays["test_labels"]),
+        source=f"MNIST from {folder}",
+    )
+
+
+def load_digits_as_mnist(test_fraction: float = 0.25, seed: int = 0) -> ImageDataset:
+    """scikit-learn's 8x8 handwritten digits (1,797 images, UCI), resized to MNIST's layout.
+
+    A small real dataset that ships inside a registry package, for when MNIST is not on disk.
+    Each 8x8 image (values 0..16) is upsampled bilinearly to 28x28 and scaled to [0, 1], so the
+    MNIST contract holds: images (N, 784) float32 in [0, 1], labels (N,) int64.
+
+    - test_fraction: fraction (not percent) of images held out, stratified by nothing, shuffled with ``seed``.
+    """
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images8 = digits.images.astype(np.float32) / 16.0
+    coords = np.linspace(0, 7, 28)
+    lo = np.floor(coords).astype(int)
+    hi = np.minimum(lo + 1, 7)
+    frac = (coords - lo).astype(np.float32)
+    rows = images8[:, lo, :] * (1 - frac)[None, :, None] + images8[:, hi, :] * frac[None, :, None]
+    images28 = rows[:, :, lo] * (1 - frac)[None, None, :] + rows[:, :, hi] * frac[None, None, :]
+    images = images28.reshape(len(images28), 784).astype(np.float32)
+    labels = digits.target.astype(np.int64)
+    order = np.random.default_rng(seed).permutation(len(images))
+    n_test = int(round(test_fraction * len(images)))
+    test, train = order[:n_test], order[n_test:]
+    return ImageDataset(
+        train=Split(images[train], labels[train]),
+        test=Split(images[test], labels[test]),
+        source="scikit-learn 8x8 digits upsampled to 28x28 (MNIST not found)",
+    )
+
+
+def one_hot(labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
+    """One-hot encode class indices.
+
+    - labels: (N,) integer class indices in [0, num_classes).
+
+    Returns (N, num_classes) float32 with a single 1 per row.
+    """
+    out = np.zeros((len(labels), num_classes), dtype=np.float32)
+    out[np.arange(len(labels)), labels] = 1.0
+    return out
