@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from otter.test_files import ExceptionTestFile
+from otter.test_files.abstract_test import TestCase
 
 CONFIG_NAME = "dlgrade.json"
 MAX_TEST_FILE_BYTES = 2**20
@@ -73,8 +74,13 @@ class Bundle:
     sha256: str
 
     @property
+    def test_cases(self) -> list[tuple[ExceptionTestFile, TestCase]]:
+        """Every test case with the file it comes from, in file order."""
+        return [(f, tc) for f in self.test_files for tc in f.test_cases]
+
+    @property
     def test_names(self) -> list[str]:
-        return [tc.name for f in self.test_files for tc in f.test_cases]
+        return [tc.name for _, tc in self.test_cases]
 
     @classmethod
     def load(cls, path: Path) -> "Bundle":

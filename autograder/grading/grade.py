@@ -1,4 +1,4 @@
-"""Grading one submission, and a batch of them on a local process pool.
+"""Grading one submission.
 
 One submission is a visible pipeline: hash → intake (validate, extract cells) → start a
 sandbox → execute the cells there → run every test case on the trusted side → result. A
@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from autograder.bundle import Bundle
 from autograder.grading.launcher import Launcher
-from autograder.grading.results import CellError, SubmissionResult, TestResult
+from autograder.grading.results import HIDDEN, VISIBLE, CellError, SubmissionResult, TestResult
 from autograder.grading.runner import make_fixtures, run_test_case
 from autograder.grading.session import SandboxFailure, SandboxSession
 from autograder.intake import CodeCell, IntakeError, read_submission
@@ -72,13 +69,12 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     result = SubmissionResult(
         submission=name or path.stem, sandbox=options.sandbox, autograder_sha256=bundle.sha256
     )
-    all_tests = [(f, tc) for f in bundle.test_files for tc in f.test_cases]
     try:
         result.sha256 = sha256_file(path)
         cells = read_submission(path)
     except (IntakeError, OSError) as exc:
         result.error = f"Your notebook could not be graded: {exc}"
-        result.tests = [_not_graded(tc, result.error) for _, tc in all_tests]
+        result.tests = [not_graded(tc, result.error) for _, tc in bundle.test_cases]
         result.execution_time = time.monotonic() - started
         return result
 
@@ -91,9 +87,9 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         session, cell_failure = _start(launcher, deadline, limits, cells, result)
         if cell_failure:
             result.error = cell_failure
-        for test_file, tc in all_tests:
+        for test_file, tc in bundle.test_cases:
             if result.error:
-                result.tests.append(_not_graded(tc, result.error))
+                result.tests.append(not_graded(tc, result.error))
                 continue
             if session.dead_reason and restarts < MAX_RESTARTS and time.monotonic() < deadline:
                 outputs.append(session.close())
@@ -132,77 +128,6 @@ def _start(launcher, deadline, limits, cells: list[CodeCell], result: Submission
     return session, None
 
 
-def _not_graded(tc, reason: str) -> TestResult:
-    from autograder.grading.results import HIDDEN, VISIBLE
-
+def not_graded(tc, reason: str) -> TestResult:
+    """A zero-score result for a test that could not run, with the reason for the student."""
     return TestResult(tc.name, float(tc.points or 0.0), 0.0, reason, HIDDEN if tc.hidden else VISIBLE)
-
-
-# ----------------------------------------------------------------------------- batches
-
-
-def collect_submissions(paths: list[Path]) -> dict[str, Path]:
-    """Map a unique name to each submitted notebook; a folder contributes its ``*.ipynb`` files.
-
-    Two notebooks with the same stem get ``-2``, ``-3``... suffixes, in path order.
-    """
-    files: list[Path] = []
-    for path in paths:
-        files += sorted(path.rglob("*.ipynb")) if path.is_dir() else [path]
-    named: dict[str, Path] = {}
-    for file in files:
-        name, k = file.stem, 1
-        while name in named:
-            k += 1
-            name = f"{file.stem}-{k}"
-        named[name] = file
-    return named
-
-
-_worker_bundle: Bundle | None = None
-
-
-def _init_worker(bundle_path: str) -> None:
-    global _worker_bundle
-    _worker_bundle = Bundle.load(Path(bundle_path))
-
-
-def _grade_in_worker(path: str, name: str, options: GradeOptions) -> dict:
-    return grade_submission(Path(path), _worker_bundle, options, name).to_json()
-
-
-def grade_batch(
-    bundle_path: Path, submissions: dict[str, Path], options: GradeOptions, workers: int
-) -> Iterator[SubmissionResult]:
-    """Grade submissions on ``workers`` processes, yielding each result as it finishes.
-
-    A grader-side failure on one submission yields an error result for it; the batch goes on.
-    """
-    bundle = Bundle.load(bundle_path)
-    if workers <= 1:
-        for name, path in submissions.items():
-            yield grade_submission(path, bundle, options, name)
-        return
-    with ProcessPoolExecutor(workers, get_context("spawn"), _init_worker, (str(bundle_path),)) as pool:
-        futures = {pool.submit(_grade_in_worker, str(p), n, options): n for n, p in submissions.items()}
-        try:
-            for future in as_completed(futures):
-                try:
-                    yield SubmissionResult.from_json(future.result())
-                except Exception as exc:
-                    name = futures[future]
-                    yield SubmissionResult(
-                        name, [_not_graded(tc, "grader error") for _, tc in _cases(bundle)],
-                        error=f"The grader failed on this submission: {exc}", sandbox=options.sandbox,
-                    )
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-
-
-def _cases(bundle: Bundle):
-    return [(f, tc) for f in bundle.test_files for tc in f.test_cases]
-
-
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import subprocess
 import sys
 import sysconfig
 from dataclasses import dataclass
@@ -95,6 +96,26 @@ class Launcher:
             if any(m == secret or m in secret.parents for m in python_dirs()):
                 args += ["--tmpfs", str(secret)]
         return args + ["--", *worker]
+
+
+def check_sandbox(mode: str) -> None:
+    """Raise SandboxUnavailable unless ``mode`` can start processes here.
+
+    For "bwrap", runs ``true`` in the same namespaces grading uses, so a host that forbids
+    user namespaces is caught before the batch starts.
+    """
+    if mode not in SANDBOX_MODES:
+        raise SandboxUnavailable(f"unknown sandbox mode {mode!r}; choose one of {', '.join(SANDBOX_MODES)}")
+    if mode == "none":
+        return
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise SandboxUnavailable("bubblewrap (bwrap) is not installed; on Debian/Ubuntu: apt-get install bubblewrap")
+    probe = subprocess.run(
+        [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"], capture_output=True, text=True
+    )
+    if probe.returncode != 0:
+        raise SandboxUnavailable(f"bubblewrap cannot create namespaces here: {probe.stderr.strip()}")
 
 
 def thread_env(threads: int) -> dict[str, str]:

@@ -1,0 +1,177 @@
+"""The ``dlgrade`` command line (click): ``build``, ``grade`` and ``demo``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from autograder.bundle import Bundle, BundleError
+from autograder.grading.batch import collect_submissions, default_workers, grade_to_folder
+from autograder.grading.grade import GradeOptions
+from autograder.grading.launcher import SANDBOX_MODES, SandboxUnavailable, check_sandbox
+from autograder.grading.results import SubmissionResult
+
+DATA_DIR_HELP = "Folder holding the datasets (mnist/ with the four IDX gz files). Default: $DLGRADE_DATA_DIR."
+sandbox_option = click.option(
+    "--sandbox", type=click.Choice(SANDBOX_MODES), default="bwrap", show_default=True,
+    help="Isolation for student code. 'none' runs it as a plain child process: only for trusted notebooks.",
+)
+data_dir_option = click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="DLGRADE_DATA_DIR", help=DATA_DIR_HELP
+)
+
+
+@click.group()
+@click.version_option(package_name="dlgrade")
+def main() -> None:
+    """dlgrade: build, check and grade deep-learning assignments with student code sandboxed."""
+
+
+def _sandbox_or_exit(mode: str) -> None:
+    try:
+        check_sandbox(mode)
+    except SandboxUnavailable as exc:
+        raise click.ClickException(f"{exc}. Install bubblewrap, or pass --sandbox none for trusted notebooks only.")
+    if mode == "none":
+        click.secho(
+            "WARNING: --sandbox none: student code runs unisolated, with your user's rights and network. "
+            "Never use it for real submissions.", fg="red", bold=True, err=True,
+        )
+
+
+def _threads(workers: int) -> int:
+    return max(1, default_workers() // max(1, workers))
+
+
+@main.command()
+@click.argument("assignment_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", "dist", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder.")
+@data_dir_option
+@sandbox_option
+@click.option("--no-verify", is_flag=True, help="Skip grading the reference and the stub.")
+def build(assignment_dir: Path, dist: Path, data_dir: Path | None, sandbox: str, no_verify: bool) -> None:
+    """Build ASSIGNMENT_DIR into DIST/student/<id>.ipynb and DIST/autograder.zip.
+
+    Unless --no-verify, the build fails if the reference does not score full marks or the
+    untouched student notebook scores on any hidden test.
+    """
+    from autograder.build.assign import BuildError, build as build_assignment
+    from autograder.build.spec import SpecError
+
+    options = None
+    if not no_verify:
+        _sandbox_or_exit(sandbox)
+        options = GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None, threads=_threads(1))
+    try:
+        out = build_assignment(assignment_dir, dist, options)
+    except (BuildError, SpecError) as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"student notebook: {out.student_notebook}\nautograder:       {out.autograder_zip}")
+    if out.solution_result:
+        click.echo(
+            f"verified: reference {out.solution_result.score:g}/{out.solution_result.max_score:g}, "
+            f"untouched stub {out.stub_result.score:g}/{out.stub_result.max_score:g}"
+        )
+
+
+@main.command()
+@click.argument("autograder_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Results folder.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel sandboxes. Default: CPU cores.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds per submission (default: the assignment's, 300).")
+@data_dir_option
+@sandbox_option
+def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, workers: int | None,
+          timeout: float | None, data_dir: Path | None, sandbox: str) -> None:
+    """Grade SUBMISSIONS (.ipynb files or folders of them) with AUTOGRADER_ZIP into OUT_DIR.
+
+    Exits 0 when the batch finished, even if submissions failed; non-zero only when the
+    grader itself could not run.
+    """
+    _sandbox_or_exit(sandbox)
+    try:
+        bundle = Bundle.load(autograder_zip)
+    except BundleError as exc:
+        raise click.ClickException(str(exc))
+    _check_data(bundle, data_dir, allow_fallback=False)
+    named = collect_submissions(list(submissions))
+    if not named:
+        raise click.ClickException("no .ipynb submissions found")
+    workers = min(workers or default_workers(), len(named))
+    options = GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None, timeout=timeout, threads=_threads(workers))
+    results = _grade_with_progress(autograder_zip, named, out_dir, options, workers)
+    _print_table(results, out_dir)
+
+
+def _check_data(bundle: Bundle, data_dir: Path | None, allow_fallback: bool) -> None:
+    from reference.datasets import mnist_available
+
+    if "mnist" in bundle.config.data and not allow_fallback and not mnist_available(data_dir):
+        raise click.ClickException(
+            f"{bundle.config.id} needs MNIST: pass --data-dir (or set DLGRADE_DATA_DIR) to a folder holding mnist/"
+        )
+
+
+def _grade_with_progress(bundle_path, named, out_dir, options, workers) -> list[SubmissionResult]:
+    from tqdm import tqdm
+
+    failures = 0
+    with tqdm(total=len(named), unit="submission", desc="grading", file=sys.stderr) as bar:
+        def advance(result: SubmissionResult) -> None:
+            nonlocal failures
+            failures += result.score < result.max_score
+            bar.set_postfix(not_full_marks=failures)
+            bar.update()
+
+        try:
+            return grade_to_folder(bundle_path, named, out_dir, options, workers, advance)
+        except KeyboardInterrupt:
+            bar.close()
+            raise click.ClickException(f"interrupted; results graded so far are in {out_dir} (grades.csv updated)")
+
+
+def _print_table(results: list[SubmissionResult], out_dir: Path) -> None:
+    width = max([len(r.submission) for r in results] + [10])
+    click.echo(f"\n{'submission':<{width}}  {'score':>11}  time")
+    for r in sorted(results, key=lambda r: r.submission):
+        note = f"  {r.error.splitlines()[0][:70]}" if r.error else ""
+        click.echo(f"{r.submission:<{width}}  {r.score:>5g}/{r.max_score:<5g}  {r.execution_time:5.1f}s{note}")
+    click.echo(f"\nreports: {out_dir}/<submission>/feedback.html   grades: {out_dir / 'grades.csv'}")
+
+
+@main.command()
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("dlgrade-demo"), show_default=True)
+@data_dir_option
+@sandbox_option
+def demo(out: Path, data_dir: Path | None, sandbox: str) -> None:
+    """Build mnist-softmax, write three example submissions, grade them, print the scores."""
+    from autograder.build.assign import BuildError, build as build_assignment
+    from autograder.demo import write_example_submissions
+    from autograder.resources import assignments_dir
+    from reference.datasets import mnist_available
+
+    _sandbox_or_exit(sandbox)
+    fallback = not mnist_available(data_dir)
+    if fallback:
+        click.secho(
+            "MNIST not found (no --data-dir / DLGRADE_DATA_DIR with mnist/): using scikit-learn's 8x8 digits, "
+            "upsampled to 28x28, as a small stand-in.", fg="yellow", err=True,
+        )
+    options = GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None,
+                           allow_fallback_data=fallback, threads=_threads(default_workers()))
+    click.echo("building mnist-softmax (and verifying its tests on the reference and the stub) ...")
+    try:
+        built = build_assignment(assignments_dir() / "mnist-softmax", out / "dist", options)
+    except BuildError as exc:
+        raise click.ClickException(str(exc))
+    named = write_example_submissions(built.solution_notebook, built.student_notebook, out / "submissions")
+    click.echo(f"grading {len(named)} example submissions from {out / 'submissions'} ...")
+    results = _grade_with_progress(built.autograder_zip, named, out / "results", options, min(default_workers(), len(named)))
+    _print_table(results, out / "results")
+
+
+if __name__ == "__main__":
+    main()

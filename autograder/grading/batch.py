@@ -1,0 +1,122 @@
+"""Batch grading on a local process pool, results streamed to the results folder.
+
+``RESULTS/<submission>/result.json`` and ``feedback.html`` are written as each submission
+finishes, ``RESULTS/grades.csv`` at the end (and rewritten from everything on disk, so an
+interrupted batch loses nothing already graded).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable, Iterator
+
+from autograder.bundle import Bundle
+from autograder.grading.grade import GradeOptions, grade_submission, not_graded
+from autograder.grading.results import SubmissionResult, write_grades_csv, write_json_atomic
+from autograder.reports import write_feedback
+
+
+def collect_submissions(paths: list[Path]) -> dict[str, Path]:
+    """Map a unique name to each submitted notebook; a folder contributes its ``*.ipynb`` files.
+
+    Two notebooks with the same stem get ``-2``, ``-3``... suffixes, in path order.
+    """
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts) if path.is_dir() else [path]
+    named: dict[str, Path] = {}
+    for file in files:
+        name, k = file.stem, 1
+        while name in named:
+            k += 1
+            name = f"{file.stem}-{k}"
+        named[name] = file
+    return named
+
+
+def default_workers() -> int:
+    """One worker per CPU core this process may use."""
+    return len(os.sched_getaffinity(0))
+
+
+_worker_bundle: Bundle | None = None
+
+
+def _init_worker(bundle_path: str) -> None:
+    global _worker_bundle
+    _worker_bundle = Bundle.load(Path(bundle_path))
+
+
+def _grade_in_worker(path: str, name: str, options: GradeOptions) -> dict:
+    return grade_submission(Path(path), _worker_bundle, options, name).to_json()
+
+
+def grade_batch(
+    bundle: Bundle, bundle_path: Path, submissions: dict[str, Path], options: GradeOptions, workers: int
+) -> Iterator[SubmissionResult]:
+    """Grade submissions on ``workers`` processes, yielding each result as it finishes.
+
+    A grader-side failure on one submission yields an error result for it; the batch goes on.
+    """
+    if workers <= 1:
+        for name, path in submissions.items():
+            yield grade_submission(path, bundle, options, name)
+        return
+    with ProcessPoolExecutor(workers, get_context("spawn"), _init_worker, (str(bundle_path),)) as pool:
+        futures = {pool.submit(_grade_in_worker, str(p), n, options): n for n, p in submissions.items()}
+        try:
+            for future in as_completed(futures):
+                try:
+                    yield SubmissionResult.from_json(future.result())
+                except Exception as exc:
+                    reason = f"The grader failed on this submission: {exc}"
+                    yield SubmissionResult(
+                        futures[future], [not_graded(tc, reason) for _, tc in bundle.test_cases],
+                        error=reason, sandbox=options.sandbox,
+                    )
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def grade_to_folder(
+    bundle_path: Path,
+    submissions: dict[str, Path],
+    out_dir: Path,
+    options: GradeOptions,
+    workers: int,
+    on_result: Callable[[SubmissionResult], None] = lambda r: None,
+) -> list[SubmissionResult]:
+    """Grade a batch into ``out_dir``; return every result in ``out_dir`` (this batch's first).
+
+    Raises BundleError when the autograder zip cannot be read (nothing is graded then).
+    """
+    bundle = Bundle.load(bundle_path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    try:
+        for result in grade_batch(bundle, bundle_path, submissions, options, workers):
+            folder = out_dir / result.submission
+            folder.mkdir(exist_ok=True)
+            write_json_atomic(folder / "result.json", result.to_json())
+            write_feedback(result, bundle.config.id, folder)
+            results.append(result)
+            on_result(result)
+    finally:
+        write_grades_csv(out_dir / "grades.csv", read_results(out_dir), bundle.test_names)
+    return results
+
+
+def read_results(out_dir: Path) -> list[SubmissionResult]:
+    """Every ``<submission>/result.json`` under a results folder."""
+    results = []
+    for path in sorted(out_dir.glob("*/result.json")):
+        try:
+            results.append(SubmissionResult.from_json(json.loads(path.read_text())))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return results
