@@ -121,7 +121,7 @@ def encode(value: Any, make_handle: Callable[[Any], dict] | None = None) -> byte
 
     def add_blob(arr: np.ndarray) -> int:
         buf = io.BytesIO()
-        np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
+        np.save(buf, arr, allow_pickle=False)
         blobs.append(buf.getvalue())
         return len(blobs) - 1
 

@@ -79,6 +79,7 @@ class SandboxSession:
         limits: protocol.Limits = protocol.DEFAULT_LIMITS,
     ):
         self.deadline = deadline
+        self._via_bwrap = launcher.mode == "bwrap"
         self.call_timeout = call_timeout
         self.limits = limits
         self.dead_reason: str | None = None
@@ -158,6 +159,8 @@ class SandboxSession:
             code = self._proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             code = None
+        if code is not None and self._via_bwrap and code > 128:
+            code = 128 - code  # bubblewrap reports a child killed by signal N as exit code 128 + N
         if code is not None and code < 0:
             reason = f"your code's process was killed by signal {signal.Signals(-code).name}"
         elif code is not None:

@@ -1,0 +1,94 @@
+"""Shared fixtures: the data folder, the sandbox mode, one build of mnist-softmax per session,
+and a helper that writes submissions as notebooks."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.bundle import Bundle, write_bundle
+from autograder.grading.grade import GradeOptions
+from autograder.grading.launcher import SandboxUnavailable, check_sandbox
+from reference.datasets import mnist_available
+
+REPO = Path(__file__).resolve().parents[1]
+ASSIGNMENT = REPO / "assignments" / "mnist-softmax"
+
+
+def data_dir() -> Path | None:
+    """$DLGRADE_DATA_DIR, else ../shared/data beside the checkout, else None."""
+    env = os.environ.get("DLGRADE_DATA_DIR")
+    candidate = Path(env) if env else REPO.parent / "shared" / "data"
+    return candidate if candidate.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    """The data folder holding real MNIST; tests that need it are skipped (with the reason) without it."""
+    folder = data_dir()
+    if not mnist_available(folder):
+        pytest.skip("real MNIST not found: set DLGRADE_DATA_DIR to a folder holding mnist/")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def sandbox_mode() -> str:
+    """"bwrap" where bubblewrap works. Without it the isolation tests are skipped, unless
+    DLGRADE_REQUIRE_BWRAP=1 (CI), where its absence is an error."""
+    try:
+        check_sandbox("bwrap")
+    except SandboxUnavailable as exc:
+        if os.environ.get("DLGRADE_REQUIRE_BWRAP") == "1":
+            pytest.fail(f"bubblewrap is required here: {exc}")
+        pytest.skip(f"bubblewrap unavailable: {exc}")
+    return "bwrap"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """mnist-softmax built once (without verification) into a session temp folder."""
+    from autograder.build.assign import build
+
+    return build(ASSIGNMENT, tmp_path_factory.mktemp("dist"), options=None)
+
+
+@pytest.fixture(scope="session")
+def fast_bundle(built, tmp_path_factory) -> Path:
+    """The mnist-softmax bundle with a 5 s limit on running the cells (and on each short call),
+    so fault tests finish quickly; the MNIST training test keeps its own 180 s budget."""
+    bundle = Bundle.load(built.autograder_zip)
+    import zipfile
+
+    with zipfile.ZipFile(built.autograder_zip) as zf:
+        files = {n[len("tests/"):]: zf.read(n).decode() for n in zf.namelist() if n.startswith("tests/")}
+    config = replace(bundle.config, limits=replace(bundle.config.limits, call_timeout=5.0))
+    path = tmp_path_factory.mktemp("fast") / "autograder.zip"
+    write_bundle(path, config, files)
+    return path
+
+
+def options(sandbox: str, data_dir: Path | None = None, **kw) -> GradeOptions:
+    return GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None, threads=1, **kw)
+
+
+def notebook_from(solution: Path, dest: Path, replace_text: dict[str, str] | None = None, extra_cells: list[str] = ()) -> Path:
+    """Write a submission: the solution notebook with text replaced in its code cells and code
+    cells appended. Raises AssertionError if a replacement matches nothing."""
+    nb = nbformat.read(solution, as_version=4)
+    for old, new in (replace_text or {}).items():
+        hits = [c for c in nb.cells if c.cell_type == "code" and old in c.source]
+        assert hits, f"no code cell contains {old!r}"
+        for cell in hits:
+            cell.source = cell.source.replace(old, new)
+    nb.cells += [nbformat.v4.new_code_cell(src) for src in extra_cells]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, dest)
+    return dest
+
+
+def scores_by_test(result) -> dict[str, float]:
+    return {t.name: t.score for t in result.tests}
