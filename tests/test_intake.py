@@ -1,0 +1,76 @@
+"""Intake: what the grader accepts and which cells it runs, decided by content only."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from autograder.intake import IntakeError, grading_source, read_submission
+
+
+def write_nb(path, cells, **meta):
+    nb = nbformat.v4.new_notebook(cells=cells, metadata=meta)
+    nbformat.write(nb, path)
+    return path
+
+
+def test_skip_marker_and_student_only_statements_are_not_run(tmp_path):
+    path = write_nb(tmp_path / "a.ipynb", [
+        nbformat.v4.new_code_cell("# Initialize Otter\nimport otter\ngrader = otter.Notebook('a.ipynb')"),
+        nbformat.v4.new_markdown_cell("text"),
+        nbformat.v4.new_code_cell("import numpy as np\ndef f(x):\n    return x + 1"),
+        nbformat.v4.new_code_cell('grader.check("q1")'),
+        nbformat.v4.new_code_cell("# dlgrade: skip\nW = train_for_an_hour()"),
+        nbformat.v4.new_code_cell("%matplotlib inline\n!pip install nothing\ny = f(1)"),
+    ])
+    cells = read_submission(path)
+    assert [c.index for c in cells] == [0, 2, 3, 5]
+    joined = "".join(c.source for c in cells)
+    assert "otter" not in joined and "grader" not in joined and "train_for_an_hour" not in joined
+    assert "def f(x)" in joined and "y = f(1)" in joined and "pip" not in joined
+
+
+def test_cells_are_chosen_without_metadata(tmp_path):
+    """Deleting or forging cell metadata changes nothing."""
+    cell = nbformat.v4.new_code_cell("x = 1")
+    cell.metadata = {"tags": ["otter_ignore", "skip"], "deletable": False}
+    cells = read_submission(write_nb(tmp_path / "a.ipynb", [cell]))
+    assert [c.source.strip() for c in cells] == ["x = 1"]
+
+
+def test_syntax_errors_are_kept_for_the_student_to_see():
+    assert grading_source("def broken(:\n    pass") == "def broken(:\n    pass"
+
+
+def test_a_grader_reference_inside_a_function_body_is_kept():
+    assert "return grader" in grading_source("def f():\n    return grader\n")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"{not json", "not valid JSON"),
+        (b"\xff\xfe\x00garbage", "not UTF-8"),
+        (json.dumps({"nbformat": 3, "nbformat_minor": 0, "worksheets": []}).encode(), "nbformat = 3"),
+        (json.dumps([1, 2]).encode(), "not an nbformat 4 notebook"),
+        (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code"}]}).encode(), "does not follow nbformat 4"),
+        (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}).encode(), "no code"),
+    ],
+    ids=["invalid-json", "not-utf8", "nbformat-3", "not-a-dict", "invalid-cell", "no-cells"],
+)
+def test_bad_notebooks_get_a_clear_message(tmp_path, content, message):
+    path = tmp_path / "bad.ipynb"
+    path.write_bytes(content)
+    with pytest.raises(IntakeError, match=message):
+        read_submission(path)
+
+
+def test_oversized_notebooks_are_refused_before_parsing(tmp_path, monkeypatch):
+    import autograder.intake as intake
+
+    monkeypatch.setattr(intake, "MAX_NOTEBOOK_BYTES", 1000)
+    path = write_nb(tmp_path / "big.ipynb", [nbformat.v4.new_code_cell("x = '" + "a" * 2000 + "'")])
+    with pytest.raises(IntakeError, match="limit"):
+        read_submission(path)
