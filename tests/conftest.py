@@ -22,7 +22,7 @@ ASSIGNMENT = REPO / "assignments" / "mnist-softmax"
 def data_dir() -> Path | None:
     """$DLGRADE_DATA_DIR, else ../shared/data beside the checkout, else None."""
     env = os.environ.get("DLGRADE_DATA_DIR")
-    candidate = Path(env) if env else REPO.parent / "shared" / "data"
+    candidate = Path(env).resolve() if env else REPO.parent / "shared" / "data"
     return candidate if candidate.is_dir() else None
 
 

@@ -1,0 +1,109 @@
+"""The sandbox session: per-call faults cost one test, output is capped, handles stay remote."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from autograder.bundle import Bundle
+from autograder.grading.grade import grade_submission
+from autograder.grading.launcher import Launcher
+from autograder.grading.proxy import Remote, StudentNamespace
+from autograder.grading.session import CallError, SandboxFailure, SandboxSession
+from conftest import notebook_from, options, scores_by_test
+
+SOFTMAX_DEF = "def softmax(X):\n"
+
+
+def test_a_crash_or_hang_inside_one_call_costs_only_that_test(built, fast_bundle, sandbox_mode, tmp_path):
+    """softmax dies on the 64-row input of one hidden test and hangs on the 32-row input of another."""
+    sabotage = (
+        "_real_softmax = softmax\n"
+        "def softmax(X):\n"
+        "    import os, time\n"
+        "    if len(X) == 64:\n"
+        "        os._exit(7)\n"
+        "    if len(X) == 32:\n"
+        "        time.sleep(10**9)\n"
+        "    return _real_softmax(X)\n"
+    )
+    path = notebook_from(built.solution_notebook, tmp_path / "sabotage.ipynb", extra_cells=[sabotage])
+    result = grade_submission(path, Bundle.load(fast_bundle), options(sandbox_mode))
+    tests = {t.name: t for t in result.tests}
+    assert "exit code 7" in tests["softmax.test_values_against_reference"].output
+    assert "did not finish within the 5 s limit" in tests["softmax.test_stable_for_logits_of_1000"].output
+    assert tests["softmax.test_rows_are_distributions"].score == 1
+    # tests after the crashes ran in a restarted sandbox
+    assert tests["gradients.test_numerical_gradient_check"].score == 2
+    assert tests["train.test_one_full_batch_step_from_zero"].score == 2
+
+
+def test_output_floods_are_capped(built, fast_bundle, sandbox_mode, tmp_path):
+    path = notebook_from(built.solution_notebook, tmp_path / "flood.ipynb", extra_cells=["for i in range(200000):\n    print('spam' * 20)"])
+    result = grade_submission(path, Bundle.load(fast_bundle), options(sandbox_mode))
+    assert len(result.stdout.encode()) < 70 * 1024
+    assert "more bytes of output were cut" in result.stdout
+    assert scores_by_test(result)["softmax.test_values_against_reference"] == 1
+
+
+@pytest.fixture
+def session(sandbox_mode):
+    s = SandboxSession(Launcher(sandbox_mode), deadline=time.monotonic() + 60, call_timeout=10)
+    yield s
+    s.close()
+
+
+def test_objects_stay_in_the_sandbox_behind_handles(session):
+    session.request("exec", cells=[[0, (
+        "import numpy as np\n"
+        "class Model:\n"
+        "    def __init__(self, w): self.w = np.asarray(w, dtype=float)\n"
+        "    def predict(self, x): return x @ self.w\n"
+        "    def __eq__(self, other): return True\n"
+        "def boom(): raise ValueError('nope')\n"
+    )]])
+    env = StudentNamespace(session, fixtures={"rng": "trusted"})
+    Model = env.get("Model")
+    assert isinstance(Model, Remote)
+    model = Model([1.0, 2.0])
+    assert isinstance(model, Remote) and (model == 1) is False  # no rigged __eq__ on this side
+    assert np.array_equal(model.predict(np.eye(2)), [1.0, 2.0])
+    assert np.array_equal(model.w, [1.0, 2.0])
+    with pytest.raises(AttributeError):
+        model.__array_interface__  # dunder probes never reach student code
+    with pytest.raises(CallError, match="ValueError: nope"):
+        env.get("boom")()
+    assert env.get("rng") == "trusted"  # fixtures win over student names
+    assert env.get("np") is np  # an allowlisted module resolves to the grader's own import
+    assert env.get("missing") is None
+
+
+def test_untrusted_modules_do_not_resolve_to_grader_imports(session):
+    session.request("exec", cells=[[0, "import os as np\nimport subprocess"]])
+    env = StudentNamespace(session, fixtures={})
+    assert env.get("np") is None and env.get("subprocess") is None
+
+
+def test_a_dead_sandbox_fails_every_later_call_with_the_reason(session):
+    with pytest.raises(SandboxFailure, match="exit code 5"):
+        session.request("exec", cells=[[0, "import os\nos._exit(5)"]])
+    with pytest.raises(SandboxFailure, match="exit code 5"):
+        session.request("lookup", name="x")
+
+
+def test_the_submission_deadline_bounds_every_call(sandbox_mode):
+    with SandboxSession(Launcher(sandbox_mode), deadline=time.monotonic() + 3, call_timeout=60) as s:
+        started = time.monotonic()
+        with pytest.raises(SandboxFailure, match="time limit"):
+            s.request("exec", cells=[[0, "import time\ntime.sleep(100)"]])
+        assert time.monotonic() - started < 10
+
+
+def test_unsandboxed_mode_still_runs_student_code_in_another_process():
+    import os
+
+    with SandboxSession(Launcher("none"), deadline=time.monotonic() + 30) as s:
+        s.request("exec", cells=[[0, "import os\npid = os.getpid()"]])
+        assert StudentNamespace(s, {}).get("pid") != os.getpid()
