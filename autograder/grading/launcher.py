@@ -134,10 +134,11 @@ def python_dirs() -> list[Path]:
 
 
 def hidden_paths() -> list[Path]:
-    """Grader-only directories that an installed dlgrade puts inside the mounted dirs.
+    """Grader-only directories inside the mounted dirs, each covered by an empty tmpfs.
 
-    These are the installed ``reference`` package and the packaged assignment sources; each is
-    covered by an empty tmpfs in the sandbox.
+    These are every copy of the ``reference`` package and of the packaged assignment sources
+    (``autograder/_resources``) that an installed dlgrade puts in site-packages, plus those of
+    the ``autograder`` package in use (mounted at ``PACKAGE_MOUNT``).
     """
     from autograder.resources import packaged_resource_dirs
 
@@ -145,4 +146,7 @@ def hidden_paths() -> list[Path]:
     spec = importlib.util.find_spec("reference")
     if spec is not None and spec.submodule_search_locations:
         found += [Path(p).resolve() for p in spec.submodule_search_locations]
-    return [p for p in found if p.exists()]
+    for key in ("purelib", "platlib"):
+        site = Path(sysconfig.get_paths()[key])
+        found += [(site / "reference").resolve(), (site / "autograder" / "_resources").resolve()]
+    return sorted({p for p in found if p.exists()})
