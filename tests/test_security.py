@@ -25,6 +25,12 @@ SOFTMAX_AND_GRADIENT_TESTS = [
 ]
 
 
+def bundle_test_sources(bundle_path) -> str:
+    """Every test file in an autograder zip, joined."""
+    with zipfile.ZipFile(bundle_path) as zf:
+        return "\n".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("tests/"))
+
+
 def grade(path, bundle_path, sandbox, **kw):
     return grade_submission(path, Bundle.load(bundle_path), options(sandbox, **kw))
 
@@ -107,11 +113,7 @@ def test_filesystem_walk_finds_no_grader_files(built, sandbox_mode, tmp_path, mn
     assert result.score == result.max_score
 
     # No hidden-test source reaches any output: not the test bodies, not the helper lines.
-    hidden_lines = []
-    with zipfile.ZipFile(built.autograder_zip) as zf:
-        for name in zf.namelist():
-            if name.startswith("tests/"):
-                hidden_lines += [l.strip() for l in zf.read(name).decode().splitlines() if "ref." in l]
+    hidden_lines = [l.strip() for l in bundle_test_sources(built.autograder_zip).splitlines() if "ref." in l]
     assert hidden_lines
     report = json.dumps(result.to_json())
     assert not [l for l in hidden_lines if l in report]
@@ -122,9 +124,7 @@ def test_failure_messages_of_hidden_tests_quote_no_test_source(built, fast_bundl
     result = grade(path, fast_bundle, sandbox_mode)
     failed = [t for t in result.tests if t.status == "failed" and t.visibility == "hidden"]
     assert failed
-    with zipfile.ZipFile(fast_bundle) as zf:
-        source = "\n".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("tests/"))
-    code_lines = {l.strip() for l in source.splitlines() if l.strip() and not l.strip().startswith(("#", '"', "assert", "f\""))}
+    code_lines = {l.strip() for l in bundle_test_sources(fast_bundle).splitlines() if l.strip() and not l.strip().startswith(("#", '"', "assert", "f\""))}
     for test in failed:
         assert not [l for l in code_lines if len(l) > 15 and l in test.output], test.output
 
