@@ -80,11 +80,14 @@ DEFAULT_LIMITS = Limits()
 # ----------------------------------------------------------------------------- framing
 
 
-def write_frame(fd: int, payload: bytes) -> None:
-    """Write one length-prefixed frame to a file descriptor (blocking, all bytes)."""
+def write_frame(fd: int, payload: bytes, write=os.write) -> None:
+    """Write one length-prefixed frame to a file descriptor, all bytes.
+
+    ``write(fd, data) -> bytes written`` defaults to a blocking ``os.write``.
+    """
     view = memoryview(len(payload).to_bytes(8, "big") + payload)
     while view:
-        written = os.write(fd, view)
+        written = write(fd, view)
         view = view[written:]
 
 

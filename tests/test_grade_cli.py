@@ -70,3 +70,18 @@ def test_grade_refuses_a_file_that_is_not_an_autograder_zip(built, tmp_path):
     bogus.write_bytes(b"PK not really")
     run = CliRunner().invoke(main, ["grade", str(bogus), str(built.student_notebook), "-o", str(tmp_path / "r"), "--sandbox", "none"])
     assert run.exit_code != 0 and "not a readable autograder zip" in run.output
+
+
+def test_grade_refuses_without_bubblewrap_unless_told_and_then_warns(built, mnist_dir, tmp_path, monkeypatch):
+    import autograder.grading.launcher as launcher
+
+    monkeypatch.setattr(launcher.shutil, "which", lambda name: None)
+    args = ["grade", str(built.autograder_zip), str(built.student_notebook), "-o", str(tmp_path / "r"), "--data-dir", str(mnist_dir)]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code != 0 and "bubblewrap (bwrap) is not installed" in refused.output
+    assert not (tmp_path / "r").exists()
+
+    allowed = CliRunner().invoke(main, args + ["--sandbox", "none"])
+    assert allowed.exit_code == 0, allowed.output
+    assert "WARNING: --sandbox none" in allowed.output
+    assert json.loads((tmp_path / "r" / "mnist-softmax" / "result.json").read_text())["score"] == 0

@@ -107,3 +107,18 @@ def test_unsandboxed_mode_still_runs_student_code_in_another_process():
     with SandboxSession(Launcher("none"), deadline=time.monotonic() + 30) as s:
         s.request("exec", cells=[[0, "import os\npid = os.getpid()"]])
         assert StudentNamespace(s, {}).get("pid") != os.getpid()
+
+
+def test_a_sandbox_that_stops_reading_requests_cannot_block_the_grader():
+    """The request write is bounded by the call's time limit too, not only the answer's read."""
+    import sys
+
+    class DeafLauncher(Launcher):
+        def command(self, request_fd, response_fd):
+            return [sys.executable, "-c", "import time; time.sleep(1000)"]
+
+    with SandboxSession(DeafLauncher("none"), deadline=time.monotonic() + 60, call_timeout=2) as s:
+        started = time.monotonic()
+        with pytest.raises(SandboxFailure, match="did not finish"):
+            s.request("exec", cells=[[0, "x = 1\n" * 5_000_000]])  # 30 MB: far more than a pipe buffer
+        assert time.monotonic() - started < 10

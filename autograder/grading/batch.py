@@ -62,9 +62,16 @@ def grade_batch(
 
     A grader-side failure on one submission yields an error result for it; the batch goes on.
     """
+    def grader_failed(name: str, exc: Exception) -> SubmissionResult:
+        reason = f"The grader failed on this submission: {type(exc).__name__}: {exc}"
+        return SubmissionResult(name, [not_graded(tc, reason) for _, tc in bundle.test_cases], error=reason, sandbox=options.sandbox)
+
     if workers <= 1:
         for name, path in submissions.items():
-            yield grade_submission(path, bundle, options, name)
+            try:
+                yield grade_submission(path, bundle, options, name)
+            except Exception as exc:
+                yield grader_failed(name, exc)
         return
     with ProcessPoolExecutor(workers, get_context("spawn"), _init_worker, (str(bundle_path),)) as pool:
         futures = {pool.submit(_grade_in_worker, str(p), n, options): n for n, p in submissions.items()}
@@ -73,11 +80,7 @@ def grade_batch(
                 try:
                     yield SubmissionResult.from_json(future.result())
                 except Exception as exc:
-                    reason = f"The grader failed on this submission: {exc}"
-                    yield SubmissionResult(
-                        futures[future], [not_graded(tc, reason) for _, tc in bundle.test_cases],
-                        error=reason, sandbox=options.sandbox,
-                    )
+                    yield grader_failed(futures[future], exc)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise

@@ -119,12 +119,12 @@ def _start(launcher, deadline, limits, cells: list[CodeCell], result: Submission
         session.kill(str(exc))
         return session, f"Running your notebook failed: {exc}."
     if result is not None and isinstance(outcomes, list):
-        for outcome in outcomes:
+        for outcome in outcomes:  # sandbox output: trust no field's type
             error = outcome.get("error") if isinstance(outcome, dict) else None
             if isinstance(error, dict):
-                result.cell_errors.append(
-                    CellError(int(outcome.get("cell", -1)), *(str(error.get(k, "")) for k in ("type", "message", "traceback")))
-                )
+                cell = outcome.get("cell")
+                fields = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
+                result.cell_errors.append(CellError(cell if type(cell) is int else -1, *fields))
     return session, None
 
 

@@ -99,6 +99,7 @@ class SandboxSession:
         )
         for fd in (req_r, resp_w, out_w):
             os.close(fd)
+        os.set_blocking(self._req_w, False)  # writes wait in select(), bounded by the call's time limit
         self.output = OutputCapture(out_r, max_output_bytes)
 
     # -------------------------------------------------------------------- requests
@@ -117,7 +118,7 @@ class SandboxSession:
             raise SandboxFailure(self.dead_reason)
         end = time.monotonic() + limit
         try:
-            protocol.write_frame(self._req_w, protocol.encode({"op": op, **fields}))
+            protocol.write_frame(self._req_w, protocol.encode({"op": op, **fields}), write=self._writer(end))
             payload = protocol.read_frame(self._resp_r, self.limits.max_message_bytes, read=self._reader(end))
             response = protocol.decode(payload, self.limits)
         except TimeoutError:
@@ -137,6 +138,18 @@ class SandboxSession:
         error = response.get("error")
         error = error if type(error) is dict else {}
         raise CallError(*(str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback")))
+
+    def _writer(self, end: float):
+        def write(fd: int, data: memoryview) -> int:
+            wait = end - time.monotonic()
+            if wait <= 0 or not select.select([], [fd], [], wait)[1]:
+                raise TimeoutError
+            try:
+                return os.write(fd, data[: 1 << 20])
+            except BlockingIOError:
+                return 0
+
+        return write
 
     def _reader(self, end: float):
         def read(fd: int, n: int) -> bytes:
