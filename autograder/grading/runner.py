@@ -24,7 +24,7 @@ from autograder.grading.session import CallError, SandboxFailure, SandboxSession
 HIDDEN_FAILURE = "This hidden test failed. Check your function against the contract in the notebook."
 
 
-def test_seed(assignment_seed: int, test_name: str) -> list[int]:
+def seed_for_test(assignment_seed: int, test_name: str) -> list[int]:
     """Seed sequence for one test: (assignment seed, CRC32 of the test name). Regrades repeat it."""
     return [assignment_seed, zlib.crc32(test_name.encode())]
 
@@ -36,7 +36,7 @@ def make_fixtures(test_name: str, assignment_seed: int, datasets: dict[str, Call
     - one entry per dataset in ``datasets`` (for example ``mnist``: an ``ImageDataset``),
       loaded on first use.
     """
-    fixtures: dict[str, Any] = {"rng": np.random.default_rng(test_seed(assignment_seed, test_name))}
+    fixtures: dict[str, Any] = {"rng": np.random.default_rng(seed_for_test(assignment_seed, test_name))}
     fixtures.update({name: lazy(loader) for name, loader in datasets.items()})
     return fixtures
 
