@@ -58,11 +58,15 @@ def build(assignment_dir: Path, dist: Path, data_dir: Path | None, sandbox: str,
     untouched student notebook scores on any hidden test.
     """
     from autograder.build.assign import BuildError, build as build_assignment
-    from autograder.build.spec import SpecError
+    from autograder.build.spec import AssignmentSpec, SpecError
 
     options = None
     if not no_verify:
         _sandbox_or_exit(sandbox)
+        try:
+            _check_data(AssignmentSpec.load(assignment_dir).config.data, data_dir)
+        except SpecError as exc:
+            raise click.ClickException(str(exc))
         options = GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None, threads=_threads(1))
     try:
         out = build_assignment(assignment_dir, dist, options)
@@ -96,7 +100,7 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
         bundle = Bundle.load(autograder_zip)
     except BundleError as exc:
         raise click.ClickException(str(exc))
-    _check_data(bundle, data_dir, allow_fallback=False)
+    _check_data(bundle.config.data, data_dir)
     named = collect_submissions(list(submissions))
     if not named:
         raise click.ClickException("no .ipynb submissions found")
@@ -106,12 +110,13 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
     _print_table(results, out_dir)
 
 
-def _check_data(bundle: Bundle, data_dir: Path | None, allow_fallback: bool) -> None:
+def _check_data(datasets: list[str], data_dir: Path | None) -> None:
+    """Exit with a clear message when a dataset the hidden tests need is not in ``data_dir``."""
     from reference.datasets import mnist_available
 
-    if "mnist" in bundle.config.data and not allow_fallback and not mnist_available(data_dir):
+    if "mnist" in datasets and not mnist_available(data_dir):
         raise click.ClickException(
-            f"{bundle.config.id} needs MNIST: pass --data-dir (or set DLGRADE_DATA_DIR) to a folder holding mnist/"
+            "the hidden tests need MNIST: pass --data-dir (or set DLGRADE_DATA_DIR) to a folder holding mnist/"
         )
 
 

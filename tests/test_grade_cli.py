@@ -61,7 +61,7 @@ def test_grade_refuses_without_the_data_it_needs(built, tmp_path):
         main, ["grade", str(built.autograder_zip), str(built.student_notebook), "-o", str(tmp_path / "r"),
                "--data-dir", str(tmp_path), "--sandbox", "none"],
     )
-    assert run.exit_code != 0 and "needs MNIST" in run.output
+    assert run.exit_code != 0 and "need MNIST" in run.output
     assert not (tmp_path / "r").exists()
 
 
@@ -85,3 +85,13 @@ def test_grade_refuses_without_bubblewrap_unless_told_and_then_warns(built, mnis
     assert allowed.exit_code == 0, allowed.output
     assert "WARNING: --sandbox none" in allowed.output
     assert json.loads((tmp_path / "r" / "mnist-softmax" / "result.json").read_text())["score"] == 0
+
+
+def test_build_refuses_to_verify_without_the_data_and_builds_without_verifying(tmp_path):
+    from conftest import ASSIGNMENT
+
+    refused = CliRunner().invoke(main, ["build", str(ASSIGNMENT), "-o", str(tmp_path / "d"), "--data-dir", str(tmp_path), "--sandbox", "none"])
+    assert refused.exit_code != 0 and "need MNIST" in refused.output
+    built = CliRunner().invoke(main, ["build", str(ASSIGNMENT), "-o", str(tmp_path / "d"), "--no-verify"])
+    assert built.exit_code == 0, built.output
+    assert (tmp_path / "d" / "student" / "mnist-softmax.ipynb").is_file() and (tmp_path / "d" / "autograder.zip").is_file()
