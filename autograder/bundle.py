@@ -34,11 +34,22 @@ class Limits:
     - timeout: wall clock for the whole submission, seconds.
     - call_timeout: one call into the student's code (or all cells together), seconds.
     - max_output_bytes: captured stdout+stderr, bytes.
+    - memory_bytes: address space of the sandboxed process (RLIMIT_AS), bytes; importing
+      torch alone needs about 1 GiB.
+    - cpu_seconds: CPU time of the sandboxed process (RLIMIT_CPU), seconds.
+    - file_bytes: size of any one file it writes (RLIMIT_FSIZE), bytes.
+    - open_files: file descriptors it may hold (RLIMIT_NOFILE).
+    - tmp_bytes: size of its private, writable /tmp, bytes.
     """
 
     timeout: float = 300.0
     call_timeout: float = 60.0
     max_output_bytes: int = 64 * 1024
+    memory_bytes: int = 4 * 2**30
+    cpu_seconds: int = 600
+    file_bytes: int = 256 * 2**20
+    open_files: int = 256
+    tmp_bytes: int = 512 * 2**20
 
 
 @dataclass(frozen=True)

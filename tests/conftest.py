@@ -71,6 +71,48 @@ def fast_bundle(built, tmp_path_factory) -> Path:
     return path
 
 
+TINY_TEST_FILE = """
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "double"
+
+
+@test_case(points=1, hidden=False)
+def test_public(double):
+    assert double(2) == 4, "double(2) should be 4"
+
+
+@test_case(points=2, hidden=True)
+def test_hidden(double, rng):
+    import numpy as np
+
+    x = rng.normal(size=5)
+    assert np.array_equal(double(x), 2 * x), "double(x) should be 2 * x"
+"""
+"""A one-question assignment (``double``) for fault tests that need no data."""
+
+
+def tiny_bundle(folder: Path, **limits) -> Path:
+    """Write an autograder zip for TINY_TEST_FILE with the given resource limits."""
+    from autograder.bundle import BundleConfig, Limits
+
+    path = folder / "tiny.zip"
+    write_bundle(path, BundleConfig(id="tiny", seed=1, limits=Limits(**limits)), {"double.py": TINY_TEST_FILE})
+    return path
+
+
+def code_notebook(dest: Path, *cells: str) -> Path:
+    """A submission made of the given code cells."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbformat.write(nb, dest)
+    return dest
+
+
+DOUBLE = "def double(x):\n    return 2 * x\n"
+"""A correct answer to the tiny assignment."""
+
+
 def options(sandbox: str, data_dir: Path | None = None, **kw) -> GradeOptions:
     return GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None, threads=1, **kw)
 

@@ -19,7 +19,7 @@ from autograder.bundle import Bundle
 from autograder.grading.launcher import Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, SubmissionResult, TestResult
 from autograder.grading.runner import make_fixtures, run_test_case
-from autograder.grading.session import SandboxFailure, SandboxSession
+from autograder.grading.session import SandboxFailure, SandboxSession, memory_hint
 from autograder.intake import CodeCell, IntakeError, read_submission
 
 MAX_RESTARTS = 3
@@ -79,7 +79,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         return result
 
     deadline = started + (options.timeout or limits.timeout)
-    launcher = Launcher(options.sandbox, options.threads)
+    launcher = Launcher(options.sandbox, options.threads, limits)
     loaders = dataset_loaders(options)
     outputs: list[str] = []
     session, restarts = None, 0
@@ -123,8 +123,9 @@ def _start(launcher, deadline, limits, cells: list[CodeCell], result: Submission
             error = outcome.get("error") if isinstance(outcome, dict) else None
             if isinstance(error, dict):
                 cell = outcome.get("cell")
-                fields = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
-                result.cell_errors.append(CellError(cell if type(cell) is int else -1, *fields))
+                type_name, message, trace = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
+                message += memory_hint(type_name, limits)
+                result.cell_errors.append(CellError(cell if type(cell) is int else -1, type_name, message, trace))
     return session, None
 
 

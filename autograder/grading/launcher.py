@@ -14,10 +14,11 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import autograder
+from autograder.bundle import Limits
 
 SANDBOX_MODES = ("bwrap", "none")
 PACKAGE_MOUNT = "/opt/dlgrade"
@@ -38,10 +39,26 @@ class Launcher:
     - mode: "bwrap" (isolated) or "none" (a plain child process; for machines without
       bubblewrap, never for real grading).
     - threads: BLAS/OpenMP threads the student's code may use.
+    - limits: the assignment's resource limits, set with ``prlimit`` before anything runs
+      (hard limits: the student's code cannot raise them).
     """
 
     mode: str = "bwrap"
     threads: int = 1
+    limits: Limits = field(default_factory=Limits)
+
+    def rlimits(self) -> list[str]:
+        """The ``prlimit`` prefix applying ``limits`` to the sandbox and all it starts."""
+        lim = self.limits
+        return [
+            "prlimit",
+            f"--as={lim.memory_bytes}",
+            f"--cpu={lim.cpu_seconds}:{lim.cpu_seconds + 5}",  # SIGXCPU at the soft limit, SIGKILL 5 s later
+            f"--fsize={lim.file_bytes}",
+            f"--nofile={lim.open_files}",
+            "--core=0",
+            "--",
+        ]
 
     def environment(self) -> dict[str, str] | None:
         """Environment for the launched process (bubblewrap sets the sandbox's own)."""
@@ -56,11 +73,11 @@ class Launcher:
         ``response_fd`` (both inherited)."""
         worker = [sys.executable, "-u", "-m", "autograder.sandbox.worker", str(request_fd), str(response_fd)]
         if self.mode == "none":
-            return worker
+            return self.rlimits() + worker
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
-        args = [
+        args = self.rlimits() + [
             bwrap,
             "--unshare-all",
             "--die-with-parent",
@@ -69,7 +86,7 @@ class Launcher:
             "--hostname", "sandbox",
             "--proc", "/proc",
             "--dev", "/dev",
-            "--tmpfs", "/tmp",
+            "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
             "--dir", "/tmp/work",
             "--chdir", "/tmp/work",
             "--clearenv",

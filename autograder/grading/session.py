@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from autograder import protocol
+from autograder.bundle import Limits
 from autograder.grading.launcher import Launcher
 
 
@@ -32,6 +33,31 @@ class CallError(Exception):
     def __init__(self, type_name: str, message: str, traceback: str):
         super().__init__(f"{type_name}: {message}")
         self.type_name, self.message, self.traceback = type_name, message, traceback
+
+
+def signal_message(signum: int, limits: Limits) -> str:
+    """Why a process killed by ``signum`` died, in plain words for the student."""
+    try:
+        name = signal.Signals(signum).name
+    except ValueError:
+        name = f"signal {signum}"
+    plain = {
+        "SIGXCPU": f"your code used up its {limits.cpu_seconds} s of CPU time and was stopped",
+        "SIGXFSZ": f"your code wrote a file larger than the limit of {limits.file_bytes / 2**20:.0f} MiB",
+        "SIGSEGV": "your code crashed the Python process (segmentation fault)",
+        "SIGKILL": (
+            "your code's process was killed by signal SIGKILL (it killed itself, exceeded its CPU time, "
+            f"or ran out of its {limits.memory_bytes / 2**30:.1f} GiB of memory)"
+        ),
+    }
+    return plain.get(name, f"your code's process was killed by signal {name}")
+
+
+def memory_hint(type_name: str, limits: Limits) -> str:
+    """A sentence to add after a MemoryError raised in the sandbox; empty otherwise."""
+    if type_name != "MemoryError":
+        return ""
+    return f" Your code ran out of memory: the sandbox allows {limits.memory_bytes / 2**30:.1f} GiB."
 
 
 class OutputCapture:
@@ -80,6 +106,7 @@ class SandboxSession:
     ):
         self.deadline = deadline
         self._via_bwrap = launcher.mode == "bwrap"
+        self.resource_limits = launcher.limits
         self.call_timeout = call_timeout
         self.limits = limits
         self.dead_reason: str | None = None
@@ -137,7 +164,8 @@ class SandboxSession:
             return response.get("value")
         error = response.get("error")
         error = error if type(error) is dict else {}
-        raise CallError(*(str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback")))
+        type_name, message, trace = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
+        raise CallError(type_name, message + memory_hint(type_name, self.resource_limits), trace)
 
     def _writer(self, end: float):
         def write(fd: int, data: memoryview) -> int:
@@ -175,7 +203,7 @@ class SandboxSession:
         if code is not None and self._via_bwrap and code > 128:
             code = 128 - code  # bubblewrap reports a child killed by signal N as exit code 128 + N
         if code is not None and code < 0:
-            reason = f"your code's process was killed by signal {signal.Signals(-code).name}"
+            reason = signal_message(-code, self.resource_limits)
         elif code is not None:
             reason = f"your code ended the Python process (exit code {code})"
         else:
