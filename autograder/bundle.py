@@ -40,6 +40,8 @@ class Limits:
     - file_bytes: size of any one file it writes (RLIMIT_FSIZE), bytes.
     - open_files: file descriptors it may hold (RLIMIT_NOFILE).
     - tmp_bytes: size of its private, writable /tmp, bytes.
+    - processes: processes and threads its uid may have (RLIMIT_NPROC; applied when the
+      grader runs as root and gives each slot its own uid).
     """
 
     timeout: float = 300.0
@@ -50,6 +52,7 @@ class Limits:
     file_bytes: int = 256 * 2**20
     open_files: int = 256
     tmp_bytes: int = 512 * 2**20
+    processes: int = 256
 
 
 @dataclass(frozen=True)

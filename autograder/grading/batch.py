@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
@@ -44,14 +45,18 @@ def default_workers() -> int:
 
 
 _worker_bundle: Bundle | None = None
+_worker_slot = 0
 
 
-def _init_worker(bundle_path: str) -> None:
-    global _worker_bundle
+def _init_worker(bundle_path: str, slots) -> None:
+    """Pool initializer: load the bundle once and take a slot number (hence a sandbox uid)."""
+    global _worker_bundle, _worker_slot
     _worker_bundle = Bundle.load(Path(bundle_path))
+    _worker_slot = slots.get()
 
 
 def _grade_in_worker(path: str, name: str, options: GradeOptions) -> dict:
+    options = replace(options, uid=options.uid + _worker_slot)
     return grade_submission(Path(path), _worker_bundle, options, name).to_json()
 
 
@@ -73,7 +78,11 @@ def grade_batch(
             except Exception as exc:
                 yield grader_failed(name, exc)
         return
-    with ProcessPoolExecutor(workers, get_context("spawn"), _init_worker, (str(bundle_path),)) as pool:
+    context = get_context("spawn")
+    slots = context.Queue()
+    for slot in range(workers):
+        slots.put(slot)
+    with ProcessPoolExecutor(workers, context, _init_worker, (str(bundle_path), slots)) as pool:
         futures = {pool.submit(_grade_in_worker, str(p), n, options): n for n, p in submissions.items()}
         try:
             for future in as_completed(futures):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from autograder.bundle import Bundle
-from autograder.grading.launcher import Launcher
+from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, SubmissionResult, TestResult
 from autograder.grading.runner import make_fixtures, run_test_case
 from autograder.grading.session import SandboxFailure, SandboxSession, memory_hint
@@ -35,6 +35,8 @@ class GradeOptions:
     - allow_fallback_data: use scikit-learn's digits when MNIST is absent (``dlgrade demo``).
     - timeout: overrides the bundle's per-submission wall-clock limit, seconds.
     - threads: BLAS threads per sandbox.
+    - uid: host uid for student code when grading as root (see ``Launcher.uid``); each
+      parallel slot gets its own.
     """
 
     sandbox: str = "bwrap"
@@ -42,6 +44,7 @@ class GradeOptions:
     allow_fallback_data: bool = False
     timeout: float | None = None
     threads: int = 1
+    uid: int = SANDBOX_UID_BASE
 
 
 def dataset_loaders(options: GradeOptions) -> dict[str, Callable]:
@@ -79,7 +82,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         return result
 
     deadline = started + (options.timeout or limits.timeout)
-    launcher = Launcher(options.sandbox, options.threads, limits)
+    launcher = Launcher(options.sandbox, options.threads, limits, options.uid)
     loaders = dataset_loaders(options)
     outputs: list[str] = []
     session, restarts = None, 0

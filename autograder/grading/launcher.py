@@ -21,6 +21,9 @@ import autograder
 from autograder.bundle import Limits
 
 SANDBOX_MODES = ("bwrap", "none")
+SANDBOX_UID_BASE = 61000
+"""Host uid of the first parallel slot's sandbox (slot k runs as SANDBOX_UID_BASE + k)."""
+
 PACKAGE_MOUNT = "/opt/dlgrade"
 """Where the ``autograder`` package (worker and protocol) appears inside the sandbox."""
 
@@ -41,11 +44,15 @@ class Launcher:
     - threads: BLAS/OpenMP threads the student's code may use.
     - limits: the assignment's resource limits, set with ``prlimit`` before anything runs
       (hard limits: the student's code cannot raise them).
+    - uid: the host uid student code runs as when the grader is root; one per parallel slot,
+      so per-uid limits (processes) do not bleed between slots. Without root, bubblewrap's
+      user namespace maps the sandbox to uid 65534 instead.
     """
 
     mode: str = "bwrap"
     threads: int = 1
     limits: Limits = field(default_factory=Limits)
+    uid: int | None = SANDBOX_UID_BASE
 
     def rlimits(self) -> list[str]:
         """The ``prlimit`` prefix applying ``limits`` to the sandbox and all it starts."""
@@ -57,6 +64,7 @@ class Launcher:
             f"--fsize={lim.file_bytes}",
             f"--nofile={lim.open_files}",
             "--core=0",
+            *([f"--nproc={lim.processes}"] if self.drops_privileges else []),
             "--",
         ]
 
@@ -77,17 +85,23 @@ class Launcher:
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
+        if self.drops_privileges:
+            # As root: new namespaces without a user namespace; the worker then switches to
+            # the slot's own unprivileged uid before any student code runs.
+            namespaces = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+            worker.append(str(self.uid))
+        else:
+            namespaces = ["--unshare-all", "--uid", "65534", "--gid", "65534"]
         args = self.rlimits() + [
             bwrap,
-            "--unshare-all",
+            *namespaces,
             "--die-with-parent",
             "--new-session",
-            "--uid", "65534", "--gid", "65534",
             "--hostname", "sandbox",
             "--proc", "/proc",
             "--dev", "/dev",
-            "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
-            "--dir", "/tmp/work",
+            "--perms", "1777", "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
+            "--perms", "0777", "--dir", "/tmp/work",
             "--chdir", "/tmp/work",
             "--clearenv",
             "--setenv", "HOME", "/tmp/work",
@@ -95,24 +109,33 @@ class Launcher:
             "--setenv", "PYTHONPATH", PACKAGE_MOUNT,
             "--setenv", "PYTHONNOUSERSITE", "1",
             "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+            "--setenv", "MPLBACKEND", "Agg",
+            "--setenv", "MPLCONFIGDIR", "/tmp/work/.matplotlib",
         ]
         for var, value in thread_env(self.threads).items():
             args += ["--setenv", var, value]
-        args += ["--setenv", "MPLBACKEND", "Agg", "--setenv", "MPLCONFIGDIR", "/tmp/work/.matplotlib"]
         for path in SYSTEM_DIRS:
             args += ["--ro-bind-try", path, path]
         for path in SYSTEM_FILES:
             args += ["--ro-bind-try", path, path]
-        for path in python_dirs():
-            args += ["--ro-bind", str(path), str(path)]
-        args += ["--ro-bind", str(Path(autograder.__file__).parent), f"{PACKAGE_MOUNT}/autograder"]
-        package_dir = Path(autograder.__file__).parent.resolve()
+        binds = [(path, path) for path in python_dirs()]
+        package_dir = Path(autograder.__file__).resolve().parent
+        binds.append((package_dir, Path(PACKAGE_MOUNT) / "autograder"))
+        for ancestor in _ancestors([target for _, target in binds]):
+            args += ["--perms", "0755", "--dir", str(ancestor)]  # bwrap would make them 0700
+        for source, target in binds:
+            args += ["--ro-bind", str(source), str(target)]
         for secret in hidden_paths():
             if package_dir in secret.parents:  # also visible through the package mount
                 args += ["--tmpfs", f"{PACKAGE_MOUNT}/autograder/{secret.relative_to(package_dir)}"]
             if any(m == secret or m in secret.parents for m in python_dirs()):
                 args += ["--tmpfs", str(secret)]
         return args + ["--", *worker]
+
+    @property
+    def drops_privileges(self) -> bool:
+        """Whether the sandbox runs as its own host uid (the grader runs as root and has a uid)."""
+        return self.mode == "bwrap" and self.uid is not None and os.geteuid() == 0
 
 
 def check_sandbox(mode: str) -> None:
@@ -133,6 +156,20 @@ def check_sandbox(mode: str) -> None:
     )
     if probe.returncode != 0:
         raise SandboxUnavailable(f"bubblewrap cannot create namespaces here: {probe.stderr.strip()}")
+
+
+def _ancestors(targets: list[Path]) -> list[Path]:
+    """Directories above the bind targets that bwrap would create, outermost first; those
+    already provided (system dirs, /tmp) are left out."""
+    provided = [Path(p) for p in SYSTEM_DIRS] + [Path("/tmp")]
+    found: list[Path] = []
+    for target in targets:
+        for parent in reversed(Path(target).parents):
+            if parent == Path("/") or any(p == parent or p in parent.parents for p in provided):
+                continue
+            if parent not in found:
+                found.append(parent)
+    return found
 
 
 def thread_env(threads: int) -> dict[str, str]:

@@ -136,9 +136,27 @@ def describe_error(exc: BaseException) -> dict:
     }
 
 
+def drop_privileges(uid: int) -> None:
+    """Become ``uid`` (and gid ``uid``) for good, with no way back: no supplementary groups,
+    real, effective and saved ids all set, and no_new_privs so setuid binaries cannot elevate."""
+    import ctypes
+
+    PR_SET_NO_NEW_PRIVS = 38
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise OSError("could not drop privileges")
+
+
 def main() -> None:
+    """``python -m autograder.sandbox.worker REQUEST_FD RESPONSE_FD [UID]``."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     request_fd, response_fd = (int(a) for a in sys.argv[1:3])
+    if len(sys.argv) > 3:
+        drop_privileges(int(sys.argv[3]))
     Worker(request_fd, response_fd).serve()
 
 

@@ -15,12 +15,15 @@ from autograder.bundle import Bundle
 from autograder.grading.grade import grade_submission
 from conftest import DOUBLE, code_notebook, options, tiny_bundle
 
-LIMITS = dict(timeout=30, call_timeout=10, memory_bytes=1 * 2**30, cpu_seconds=4, file_bytes=8 * 2**20, tmp_bytes=32 * 2**20)
+LIMITS = dict(
+    timeout=30, call_timeout=10, memory_bytes=1 * 2**30, cpu_seconds=4, file_bytes=8 * 2**20, tmp_bytes=32 * 2**20, processes=64
+)
 
 
-def grade(tmp_path, sandbox_mode, *cells):
+def grade(tmp_path, sandbox_mode, *cells, **option_overrides):
     bundle = Bundle.load(tiny_bundle(tmp_path, **LIMITS))
-    return grade_submission(code_notebook(tmp_path / "attack.ipynb", DOUBLE, *cells), bundle, options(sandbox_mode))
+    submission = code_notebook(tmp_path / "attack.ipynb", DOUBLE, *cells)
+    return grade_submission(submission, bundle, options(sandbox_mode, **option_overrides))
 
 
 def test_memory_bomb_gets_a_memory_error_and_the_honest_score(tmp_path, sandbox_mode):
@@ -95,3 +98,32 @@ def test_a_handler_that_ignores_sigterm_is_still_stopped(tmp_path, sandbox_mode,
     started = time.monotonic()
     result = grade(tmp_path, sandbox_mode, trap)
     assert time.monotonic() - started < 20 and result.score == 0
+
+
+def test_fork_bomb_is_capped_and_cleaned_up(tmp_path, sandbox_mode):
+    import os
+
+    if os.geteuid() != 0:
+        pytest.skip("per-uid process limits need the grader to run as root (one uid per slot)")
+    uid = 61900  # a uid of its own, so no other test's sandbox shares the process limit
+    bomb = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass"
+    started = time.monotonic()
+    result = grade(tmp_path, sandbox_mode, bomb, uid=uid)
+    assert time.monotonic() - started < 30
+    assert result.score == 0 and "did not finish within" in result.error
+    time.sleep(0.5)
+    assert subprocess.run(["pgrep", "-u", str(uid)], capture_output=True, text=True).stdout.split() == []
+
+
+def test_each_parallel_slot_runs_as_its_own_uid(tmp_path, sandbox_mode):
+    import os
+
+    from autograder.grading.batch import grade_to_folder
+
+    if os.geteuid() != 0:
+        pytest.skip("per-slot uids need the grader to run as root")
+    bundle = tiny_bundle(tmp_path, **LIMITS)
+    subs = {f"s{i}": code_notebook(tmp_path / f"s{i}.ipynb", DOUBLE, "import os, time\nprint('UID', os.getuid())\ntime.sleep(2)") for i in range(2)}
+    results = grade_to_folder(bundle, subs, tmp_path / "out", options(sandbox_mode, uid=61800), workers=2)
+    uids = {int(r.stdout.split("UID ")[1].split()[0]) for r in results}
+    assert uids == {61800, 61801}
