@@ -86,14 +86,16 @@ def build(assignment_dir: Path, dist: Path, data_dir: Path | None, sandbox: str,
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Results folder.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel sandboxes. Default: CPU cores.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds per submission (default: the assignment's, 300).")
+@click.option("--regrade", is_flag=True, help="Grade again submissions already graded with this autograder.")
 @data_dir_option
 @sandbox_option
 def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, workers: int | None,
-          timeout: float | None, data_dir: Path | None, sandbox: str) -> None:
+          timeout: float | None, regrade: bool, data_dir: Path | None, sandbox: str) -> None:
     """Grade SUBMISSIONS (.ipynb files or folders of them) with AUTOGRADER_ZIP into OUT_DIR.
 
     Exits 0 when the batch finished, even if submissions failed; non-zero only when the
-    grader itself could not run.
+    grader itself could not run. Running the same command again resumes an interrupted batch:
+    submissions already graded with the same autograder are kept unless --regrade.
     """
     _sandbox_or_exit(sandbox)
     try:
@@ -106,7 +108,7 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
         raise click.ClickException("no .ipynb submissions found")
     workers = min(workers or default_workers(), len(named))
     options = GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None, timeout=timeout, threads=_threads(workers))
-    results = _grade_with_progress(autograder_zip, named, out_dir, options, workers)
+    results = _grade_with_progress(autograder_zip, named, out_dir, options, workers, regrade)
     _print_table(results, out_dir)
 
 
@@ -120,22 +122,33 @@ def _check_data(datasets: list[str], data_dir: Path | None) -> None:
         )
 
 
-def _grade_with_progress(bundle_path, named, out_dir, options, workers) -> list[SubmissionResult]:
+def _grade_with_progress(bundle_path, named, out_dir, options, workers, regrade) -> list[SubmissionResult]:
     from tqdm import tqdm
 
-    failures = 0
+    from autograder.grading.batch import ResultsWriteError
+
+    counts = {"kept": 0, "not full marks": 0}
     with tqdm(total=len(named), unit="submission", desc="grading", file=sys.stderr) as bar:
-        def advance(result: SubmissionResult) -> None:
-            nonlocal failures
-            failures += result.score < result.max_score
-            bar.set_postfix(not_full_marks=failures)
+        def advance(result: SubmissionResult, kept: bool) -> None:
+            counts["kept"] += kept
+            counts["not full marks"] += result.score < result.max_score
+            bar.set_postfix(counts)
             bar.update()
 
         try:
-            return grade_to_folder(bundle_path, named, out_dir, options, workers, advance)
+            results = grade_to_folder(bundle_path, named, out_dir, options, workers, advance, regrade)
         except KeyboardInterrupt:
             bar.close()
-            raise click.ClickException(f"interrupted; results graded so far are in {out_dir} (grades.csv updated)")
+            raise click.ClickException(
+                f"interrupted: the results graded so far are kept in {out_dir} (grades.csv updated); "
+                "run the same command again to grade the rest"
+            )
+        except ResultsWriteError as exc:
+            bar.close()
+            raise click.ClickException(f"{exc}. Results written so far are kept; free space and run the same command again")
+    if counts["kept"]:
+        click.echo(f"{counts['kept']} submissions were already graded with this autograder and were kept (--regrade to redo them)")
+    return results
 
 
 def _print_table(results: list[SubmissionResult], out_dir: Path) -> None:
@@ -174,7 +187,9 @@ def demo(out: Path, data_dir: Path | None, sandbox: str) -> None:
         raise click.ClickException(str(exc))
     named = write_example_submissions(built.solution_notebook, built.student_notebook, out / "submissions")
     click.echo(f"grading {len(named)} example submissions from {out / 'submissions'} ...")
-    results = _grade_with_progress(built.autograder_zip, named, out / "results", options, min(default_workers(), len(named)))
+    results = _grade_with_progress(
+        built.autograder_zip, named, out / "results", options, min(default_workers(), len(named)), regrade=True
+    )
     _print_table(results, out / "results")
 
 

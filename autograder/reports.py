@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 import jinja2
@@ -28,5 +29,7 @@ def render_feedback_html(result: SubmissionResult, assignment: str) -> str:
 def write_feedback(result: SubmissionResult, assignment: str, folder: Path) -> Path:
     """Write ``folder/feedback.html`` and return its path."""
     path = folder / "feedback.html"
-    path.write_text(render_feedback_html(result, assignment))
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(render_feedback_html(result, assignment))
+    os.replace(tmp, path)
     return path

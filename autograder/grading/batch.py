@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from autograder.bundle import Bundle
-from autograder.grading.grade import GradeOptions, grade_submission, not_graded
+from autograder.grading.grade import GradeOptions, grade_submission, not_graded, sha256_file
 from autograder.grading.results import SubmissionResult, write_grades_csv, write_json_atomic
 from autograder.reports import write_feedback
 
@@ -95,40 +95,75 @@ def grade_batch(
             raise
 
 
+class ResultsWriteError(Exception):
+    """The results folder cannot be written (a full disk, permissions); graded results so far are kept."""
+
+
 def grade_to_folder(
     bundle_path: Path,
     submissions: dict[str, Path],
     out_dir: Path,
     options: GradeOptions,
     workers: int,
-    on_result: Callable[[SubmissionResult], None] = lambda r: None,
+    on_result: Callable[[SubmissionResult, bool], None] = lambda result, kept: None,
+    regrade: bool = False,
 ) -> list[SubmissionResult]:
-    """Grade a batch into ``out_dir``; return every result in ``out_dir`` (this batch's first).
+    """Grade a batch into ``out_dir`` and return the results of all ``submissions``.
 
-    Raises BundleError when the autograder zip cannot be read (nothing is graded then).
+    The batch is resumable: a submission whose ``result.json`` already records the same
+    submission sha256 and autograder sha256 is kept as it is, unless ``regrade``.
+    ``on_result(result, kept)`` is called for every submission, kept ones first. ``grades.csv`` is rewritten (atomically) from the
+    results on disk, also when the batch is interrupted.
+
+    Raises BundleError when the autograder zip cannot be read, ResultsWriteError when the
+    results cannot be written.
     """
     bundle = Bundle.load(bundle_path)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    results = []
     try:
-        for result in grade_batch(bundle, bundle_path, submissions, options, workers):
-            folder = out_dir / result.submission
-            folder.mkdir(exist_ok=True)
-            write_json_atomic(folder / "result.json", result.to_json())
-            write_feedback(result, bundle.config.id, folder)
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultsWriteError(f"cannot create {out_dir}: {exc}") from None
+    done = {} if regrade else finished_results(out_dir, submissions, bundle.sha256)
+    todo = {name: path for name, path in submissions.items() if name not in done}
+    results = list(done.values())
+    for result in results:
+        on_result(result, True)
+    try:
+        for result in grade_batch(bundle, bundle_path, todo, options, workers):
+            try:
+                folder = out_dir / result.submission
+                folder.mkdir(exist_ok=True)
+                write_json_atomic(folder / "result.json", result.to_json())
+                write_feedback(result, bundle.config.id, folder)
+            except OSError as exc:
+                raise ResultsWriteError(f"cannot write the results of {result.submission}: {exc}") from None
             results.append(result)
-            on_result(result)
+            on_result(result, False)
     finally:
-        write_grades_csv(out_dir / "grades.csv", read_results(out_dir), bundle.test_names)
+        graded = [r for r in read_results(out_dir) if r.submission in submissions]
+        try:
+            write_grades_csv(out_dir / "grades.csv", graded, bundle.test_names)
+        except OSError as exc:
+            raise ResultsWriteError(f"cannot write {out_dir / 'grades.csv'}: {exc}") from None
     return results
 
 
+def finished_results(out_dir: Path, submissions: dict[str, Path], autograder_sha256: str) -> dict[str, SubmissionResult]:
+    """Results already in ``out_dir`` for these very submission files and this autograder."""
+    done = {}
+    for result in read_results(out_dir):
+        path = submissions.get(result.submission)
+        if path is not None and result.autograder_sha256 == autograder_sha256 and result.sha256 == sha256_file(path):
+            done[result.submission] = result
+    return done
+
+
 def read_results(out_dir: Path) -> list[SubmissionResult]:
-    """Every ``<submission>/result.json`` under a results folder."""
+    """Every readable ``<submission>/result.json`` under a results folder."""
     results = []
     for path in sorted(out_dir.glob("*/result.json")):
         try:
             results.append(SubmissionResult.from_json(json.loads(path.read_text())))
-        except (ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError):
             continue
     return results

@@ -1,0 +1,87 @@
+"""Crash safety: a batch killed with SIGKILL resumes where it stopped and ends with the same grades."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import DOUBLE, code_notebook, tiny_bundle
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def grade_command(bundle, subs, out, *extra):
+    return [sys.executable, "-m", "autograder.cli", "grade", str(bundle), str(subs), "-o", str(out), "--workers", "1", *extra]
+
+
+def make_batch(tmp_path):
+    bundle = tiny_bundle(tmp_path, timeout=30, call_timeout=10)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for i in range(5):
+        answer = DOUBLE if i % 2 == 0 else "def double(x):\n    return x + 2\n"  # right for x = 2 only
+        code_notebook(subs / f"student{i}.ipynb", answer, "import time\ntime.sleep(1)")
+    return bundle, subs
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, **kw)
+
+
+def test_sigkill_mid_batch_then_rerun_finishes_with_the_same_grades(tmp_path, sandbox_mode):
+    bundle, subs = make_batch(tmp_path)
+    reference = tmp_path / "uninterrupted"
+    assert run(grade_command(bundle, subs, reference)).returncode == 0
+
+    out = tmp_path / "interrupted"
+    proc = subprocess.Popen(grade_command(bundle, subs, out), cwd=REPO, start_new_session=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(list(out.glob("*/result.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/result.json")}
+    assert 2 <= len(finished) < 5
+
+    rerun = run(grade_command(bundle, subs, out))
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{len(finished)} submissions were already graded" in rerun.stdout
+    for name, mtime in finished.items():  # kept, not regraded
+        assert (out / name / "result.json").stat().st_mtime_ns == mtime
+    assert (out / "grades.csv").read_text() == (reference / "grades.csv").read_text()
+
+    regrade = run(grade_command(bundle, subs, out, "--regrade"))
+    assert regrade.returncode == 0 and "already graded" not in regrade.stdout
+    assert (out / "grades.csv").read_text() == (reference / "grades.csv").read_text()
+
+
+def test_a_changed_submission_is_graded_again(tmp_path, sandbox_mode):
+    bundle, subs = make_batch(tmp_path)
+    out = tmp_path / "out"
+    assert run(grade_command(bundle, subs, out)).returncode == 0
+    code_notebook(subs / "student1.ipynb", DOUBLE)  # fixed after the first run
+    rerun = run(grade_command(bundle, subs, out))
+    assert "4 submissions were already graded" in rerun.stdout
+    row = next(l for l in (out / "grades.csv").read_text().splitlines() if l.startswith("student1,"))
+    assert row.startswith("student1,3.0,3.0")
+
+
+def test_a_results_write_failure_stops_the_batch_with_a_clear_message_and_keeps_the_rest(tmp_path, sandbox_mode):
+    """A write that fails halfway (as on a full disk) ends the batch with a message; what was
+    written stays, and a rerun after the cause is removed finishes the batch."""
+    bundle, subs = make_batch(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "student3").write_text("a file where student3's results folder should be")
+    result = run(grade_command(bundle, subs, out))
+    assert result.returncode != 0 and "cannot write the results of student3" in result.stderr
+    assert "run the same command again" in result.stderr
+    assert (out / "student0" / "result.json").is_file() and (out / "grades.csv").is_file()
+    (out / "student3").unlink()
+    assert run(grade_command(bundle, subs, out)).returncode == 0
+    assert len((out / "grades.csv").read_text().splitlines()) == 6
