@@ -91,7 +91,7 @@ def build(assignment_dir: Path, dist: Path, data_dir: Path | None, sandbox: str,
 @sandbox_option
 def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, workers: int | None,
           timeout: float | None, regrade: bool, data_dir: Path | None, sandbox: str) -> None:
-    """Grade SUBMISSIONS (.ipynb files or folders of them) with AUTOGRADER_ZIP into OUT_DIR.
+    """Grade SUBMISSIONS (.ipynb or .zip files, or folders of them) with AUTOGRADER_ZIP into OUT_DIR.
 
     Exits 0 when the batch finished, even if submissions failed; non-zero only when the
     grader itself could not run. Running the same command again resumes an interrupted batch:
@@ -105,7 +105,7 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
     _check_data(bundle.config.data, data_dir)
     named = collect_submissions(list(submissions))
     if not named:
-        raise click.ClickException("no .ipynb submissions found")
+        raise click.ClickException("no .ipynb or .zip submissions found")
     workers = min(workers or default_workers(), len(named))
     options = GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None, timeout=timeout, threads=_threads(workers))
     results = _grade_with_progress(autograder_zip, named, out_dir, options, workers, regrade)

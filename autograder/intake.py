@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import ast
 import json
+import stat
+import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import nbformat
 
@@ -23,7 +25,10 @@ SKIP_MARKER = "# dlgrade: skip"
 """First line of a code cell the grader does not run."""
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
-"""Largest submission accepted, bytes."""
+"""Largest notebook accepted, bytes (also after decompression from a zip)."""
+
+MAX_ZIP_ENTRIES = 100
+"""Most files a ``.zip`` submission may hold."""
 
 STUDENT_ONLY_NAMES = frozenset({"grader", "otter"})
 """Top-level statements that mention these names exist only for student-side checks."""
@@ -42,16 +47,66 @@ class CodeCell:
 
 
 def read_submission(path: Path) -> list[CodeCell]:
-    """Validate a submitted ``.ipynb`` and return the code cells to run, in order.
+    """Validate a submitted ``.ipynb`` (or a ``.zip`` holding one) and return the code cells to
+    run, in order.
 
     Raises IntakeError (with a message for the student) when the file is too large, is not
-    UTF-8 JSON, is not a valid nbformat 4 notebook, or has no code cells.
+    UTF-8 JSON, is not a valid nbformat 4 notebook, or has no code cells; see also
+    ``notebook_from_zip``.
     """
-    size = path.stat().st_size
-    if size > MAX_NOTEBOOK_BYTES:
-        raise IntakeError(f"the notebook is {size / 2**20:.0f} MB; the limit is {MAX_NOTEBOOK_BYTES // 2**20} MB")
+    if path.suffix.lower() == ".zip":
+        raw = notebook_from_zip(path)
+    else:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            raise IntakeError(f"the notebook is {size / 2**20:.0f} MB; the limit is {MAX_NOTEBOOK_BYTES // 2**20} MB")
+        raw = path.read_bytes()
+    return parse_notebook(raw)
+
+
+def notebook_from_zip(path: Path) -> bytes:
+    """The one notebook inside a ``.zip`` submission, read without extracting anything.
+
+    Raises IntakeError for a file that is not a zip, more than ``MAX_ZIP_ENTRIES`` entries,
+    absolute paths, ``..`` components, symbolic links, anything that inflates beyond
+    ``MAX_NOTEBOOK_BYTES`` (a zip bomb; the size is counted while reading, not taken from the
+    zip's own header), or not exactly one ``.ipynb`` outside ``__MACOSX/`` and checkpoints.
+    """
     try:
-        text = path.read_bytes().decode("utf-8")
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise IntakeError(f"the zip file cannot be read ({exc})") from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise IntakeError(f"the zip holds {len(entries)} files; the limit is {MAX_ZIP_ENTRIES}")
+        notebooks = []
+        for entry in entries:
+            name = entry.filename
+            parts = PurePosixPath(name.replace("\\", "/")).parts
+            if name.startswith(("/", "\\")) or (parts and parts[0].endswith(":")) or ".." in parts:
+                raise IntakeError(f"the zip holds a path outside its own folder: {name!r}")
+            if stat.S_ISLNK(entry.external_attr >> 16):
+                raise IntakeError(f"the zip holds a symbolic link: {name!r}")
+            if name.endswith(".ipynb") and "__MACOSX" not in parts and ".ipynb_checkpoints" not in parts:
+                notebooks.append(entry)
+        if len(notebooks) != 1:
+            found = ", ".join(e.filename for e in notebooks) or "none"
+            raise IntakeError(f"the zip must hold exactly one .ipynb notebook (found: {found})")
+        try:
+            with archive.open(notebooks[0]) as stream:
+                data = stream.read(MAX_NOTEBOOK_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+            raise IntakeError(f"the notebook in the zip cannot be read ({exc})") from None
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise IntakeError(f"the notebook in the zip inflates beyond the {MAX_NOTEBOOK_BYTES // 2**20} MB limit")
+    return data
+
+
+def parse_notebook(raw: bytes) -> list[CodeCell]:
+    """Validate notebook bytes and return the code cells to run (see ``read_submission``)."""
+    try:
+        text = raw.decode("utf-8")
         data = json.loads(text)
     except UnicodeDecodeError:
         raise IntakeError("the notebook is not UTF-8 text") from None

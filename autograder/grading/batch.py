@@ -21,14 +21,22 @@ from autograder.grading.results import SubmissionResult, write_grades_csv, write
 from autograder.reports import write_feedback
 
 
+SUBMISSION_SUFFIXES = (".ipynb", ".zip")
+
+
 def collect_submissions(paths: list[Path]) -> dict[str, Path]:
-    """Map a unique name to each submitted notebook; a folder contributes its ``*.ipynb`` files.
+    """Map a unique name to each submission; a folder contributes its ``*.ipynb`` and ``*.zip`` files.
 
     Two notebooks with the same stem get ``-2``, ``-3``... suffixes, in path order.
     """
     files: list[Path] = []
     for path in paths:
-        files += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts) if path.is_dir() else [path]
+        if path.is_dir():
+            files += sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in SUBMISSION_SUFFIXES and ".ipynb_checkpoints" not in p.parts
+            )
+        else:
+            files.append(path)
     named: dict[str, Path] = {}
     for file in files:
         name, k = file.stem, 1
