@@ -85,3 +85,31 @@ def test_a_results_write_failure_stops_the_batch_with_a_clear_message_and_keeps_
     (out / "student3").unlink()
     assert run(grade_command(bundle, subs, out)).returncode == 0
     assert len((out / "grades.csv").read_text().splitlines()) == 6
+
+
+def test_ctrl_c_kills_in_flight_sandboxes_keeps_results_and_says_how_to_resume(tmp_path, sandbox_mode):
+    bundle = tiny_bundle(tmp_path, timeout=60, call_timeout=30)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    marker = "31.41592"
+    code_notebook(subs / "a_fast.ipynb", DOUBLE)
+    for i in range(3):  # each starts a marked child process and takes a while
+        code_notebook(subs / f"slow{i}.ipynb", DOUBLE, f"import subprocess, time\nsubprocess.Popen(['sleep', '{marker}'])\ntime.sleep(20)")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "autograder.cli", "grade", str(bundle), str(subs), "-o", str(out), "--workers", "2"]
+    proc = subprocess.Popen(cmd, cwd=REPO, start_new_session=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out / "a_fast" / "result.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    while not subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True).stdout and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
+    interrupted = time.monotonic()
+    _, stderr = proc.communicate(timeout=30)
+    assert time.monotonic() - interrupted < 10, "in-flight sandboxes must be killed, not waited for"
+    assert proc.returncode != 0
+    assert "run the same command again" in stderr
+    assert (out / "a_fast" / "result.json").is_file() and "a_fast" in (out / "grades.csv").read_text()
+    time.sleep(0.5)
+    assert subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True, text=True).stdout.split() == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
@@ -18,6 +19,7 @@ from typing import Callable, Iterator
 from autograder.bundle import Bundle
 from autograder.grading.grade import GradeOptions, grade_submission, not_graded, sha256_file
 from autograder.grading.results import SubmissionResult, write_grades_csv, write_json_atomic
+from autograder.grading.session import kill_all
 from autograder.reports import write_feedback
 
 
@@ -57,10 +59,17 @@ _worker_slot = 0
 
 
 def _init_worker(bundle_path: str, slots) -> None:
-    """Pool initializer: load the bundle once and take a slot number (hence a sandbox uid)."""
+    """Pool initializer: load the bundle once, take a slot number (hence a sandbox uid), and on
+    Ctrl-C kill this worker's sandboxes and exit at once instead of taking the next task."""
     global _worker_bundle, _worker_slot
     _worker_bundle = Bundle.load(Path(bundle_path))
     _worker_slot = slots.get()
+    signal.signal(signal.SIGINT, _stop_worker)
+
+
+def _stop_worker(signum, frame) -> None:
+    kill_all()
+    os._exit(128 + signum)
 
 
 def _grade_in_worker(path: str, name: str, options: GradeOptions) -> dict:

@@ -85,6 +85,15 @@ class OutputCapture:
         return out
 
 
+_LIVE: set["SandboxSession"] = set()
+
+
+def kill_all(reason: str = "the grader was interrupted") -> None:
+    """Kill every sandbox this process still has running (on Ctrl-C in a pool worker)."""
+    for session in list(_LIVE):
+        session.kill(reason)
+
+
 class SandboxSession:
     """One sandboxed worker process.
 
@@ -128,6 +137,7 @@ class SandboxSession:
             os.close(fd)
         os.set_blocking(self._req_w, False)  # writes wait in select(), bounded by the call's time limit
         self.output = OutputCapture(out_r, max_output_bytes)
+        _LIVE.add(self)
 
     # -------------------------------------------------------------------- requests
 
@@ -217,6 +227,7 @@ class SandboxSession:
         """Kill the sandbox and everything it started; later requests fail with ``reason``."""
         if self.dead_reason is None:
             self.dead_reason = reason
+        _LIVE.discard(self)
         try:
             os.killpg(self._proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
