@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from autograder.bundle import Bundle, BundleError
-from autograder.grading.batch import collect_submissions, default_workers, grade_to_folder
+from autograder.grading.batch import ResultsWriteError, collect_submissions, default_workers, grade_to_folder
 from autograder.grading.grade import GradeOptions
 from autograder.grading.launcher import SANDBOX_MODES, SandboxUnavailable, check_sandbox
 from autograder.grading.results import SubmissionResult
@@ -124,8 +124,6 @@ def _check_data(datasets: list[str], data_dir: Path | None) -> None:
 
 def _grade_with_progress(bundle_path, named, out_dir, options, workers, regrade) -> list[SubmissionResult]:
     from tqdm import tqdm
-
-    from autograder.grading.batch import ResultsWriteError
 
     counts = {"kept": 0, "not full marks": 0}
     with tqdm(total=len(named), unit="submission", desc="grading", file=sys.stderr) as bar:

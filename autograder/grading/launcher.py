@@ -86,15 +86,10 @@ class Launcher:
         if bwrap is None:
             raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
         if self.drops_privileges:
-            # As root: new namespaces without a user namespace; the worker then switches to
-            # the slot's own unprivileged uid before any student code runs.
-            namespaces = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
-            worker.append(str(self.uid))
-        else:
-            namespaces = ["--unshare-all", "--uid", "65534", "--gid", "65534"]
+            worker.append(str(self.uid))  # the worker switches to it before any student code runs
         args = self.rlimits() + [
             bwrap,
-            *namespaces,
+            *namespace_args(self.drops_privileges),
             "--die-with-parent",
             "--new-session",
             "--hostname", "sandbox",
@@ -152,10 +147,20 @@ def check_sandbox(mode: str) -> None:
     if bwrap is None:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed; on Debian/Ubuntu: apt-get install bubblewrap")
     probe = subprocess.run(
-        [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"], capture_output=True, text=True
+        [bwrap, *namespace_args(os.geteuid() == 0), "--die-with-parent", "--ro-bind", "/", "/", "true"],
+        capture_output=True, text=True,
     )
     if probe.returncode != 0:
         raise SandboxUnavailable(f"bubblewrap cannot create namespaces here: {probe.stderr.strip()}")
+
+
+def namespace_args(as_root: bool) -> list[str]:
+    """bubblewrap's namespace options. As root: new pid, net, ipc, uts and cgroup namespaces
+    but no user namespace, since the worker drops to a real unprivileged uid itself; otherwise
+    everything including a user namespace that maps the sandbox to uid 65534."""
+    if as_root:
+        return ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    return ["--unshare-all", "--uid", "65534", "--gid", "65534"]
 
 
 def _ancestors(targets: list[Path]) -> list[Path]:
