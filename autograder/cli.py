@@ -159,6 +159,40 @@ def _print_table(results: list[SubmissionResult], out_dir: Path) -> None:
 
 
 @main.command()
+@click.argument("assignment_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@data_dir_option
+@sandbox_option
+def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: str) -> None:
+    """Prove each assignment's hidden tests tell right from wrong.
+
+    The reference must score full marks, the untouched stub must pass no hidden test, and each
+    known-buggy variant in mutants/ must fail a hidden test whose message points at the bug.
+    Prints a table per assignment; exits non-zero on any failure.
+    """
+    from autograder.build.assign import BuildError
+    from autograder.build.spec import AssignmentSpec, SpecError
+    from autograder.build.validate import MutantError, validate as validate_assignment
+
+    _sandbox_or_exit(sandbox)
+    failures = 0
+    for folder in assignment_dirs:
+        try:
+            _check_data(AssignmentSpec.load(folder).config.data, data_dir)
+            report = validate_assignment(folder, GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None, threads=_threads(1)))
+        except (SpecError, BuildError, MutantError) as exc:
+            raise click.ClickException(f"{folder}: {exc}")
+        click.echo(f"\n{report.assignment}")
+        width = max(len(c.submission) for c in report.checks)
+        for check in report.checks:
+            mark = "ok  " if check.ok else "FAIL"
+            score = f"{check.result.score:g}/{check.result.max_score:g}"
+            click.echo(f"  {mark} {check.submission:<{width}}  {score:>7}  expected {check.expectation}; {check.detail}".rstrip("; "))
+        failures += not report.ok
+    if failures:
+        raise click.ClickException(f"{failures} assignment(s) failed validation")
+
+
+@main.command()
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("dlgrade-demo"), show_default=True)
 @data_dir_option
 @sandbox_option

@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 from otter.test_files import ExceptionTestFile
 
+from autograder.build.checks import check_reference, check_stub
 from autograder.build.spec import AssignmentSpec
 from autograder.bundle import Bundle, write_bundle
 from autograder.grading.grade import GradeOptions, grade_submission
@@ -158,10 +159,6 @@ def verify(out: BuildOutput, options: GradeOptions) -> None:
     bundle = Bundle.load(out.autograder_zip)
     out.solution_result = grade_submission(out.solution_notebook, bundle, options, "solution")
     out.stub_result = grade_submission(out.student_notebook, bundle, options, "stub")
-    problems = [
-        f"reference fails {t.name}: {t.output}" for t in out.solution_result.tests if t.status != "passed"
-    ] + [f"untouched stub passes hidden test {t.name}" for t in out.stub_result.tests if t.visibility != "visible" and t.score > 0]
-    if out.solution_result.error:
-        problems.insert(0, f"reference notebook: {out.solution_result.error}")
-    if problems:
-        raise BuildError("verification failed:\n  " + "\n  ".join(problems))
+    failed = [c for c in (check_reference(out.solution_result), check_stub(out.stub_result)) if not c.ok]
+    if failed:
+        raise BuildError("verification failed:\n  " + "\n  ".join(f"{c.submission} {c.detail}" for c in failed))

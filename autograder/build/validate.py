@@ -1,0 +1,116 @@
+"""``dlgrade validate``: prove that an assignment's hidden tests tell right from wrong.
+
+Three checks, each graded exactly as submissions are:
+
+1. the reference (the solution notebook) scores full marks;
+2. the untouched student notebook passes no hidden test (a test a stub passes cannot fail);
+3. every known-buggy variant in ``assignments/<id>/mutants/*.toml`` fails at least one hidden
+   test, and one of the failing hidden tests' messages contains the mutant's
+   ``expect_message``, so the feedback points at the bug.
+
+A mutant file::
+
+    description = "what is wrong, in a sentence"
+    expect_message = "gradb"          # text a failing hidden test's message must contain
+
+    [[replace]]                       # applied in order to the solution notebook's code cells
+    old = "np.sum(dlogits, axis=0)"
+    new = "np.mean(dlogits, axis=0)"
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from autograder.build.assign import build
+from autograder.bundle import Bundle
+from autograder.grading.grade import GradeOptions, grade_submission
+from autograder.build.checks import Check, check_mutant, check_reference, check_stub
+from autograder.grading.results import SubmissionResult
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class MutantError(Exception):
+    """A mutant file is malformed or no longer applies to the solution notebook."""
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A known-buggy variant of the reference: text replacements in the solution notebook."""
+
+    name: str
+    description: str
+    expect_message: str
+    replacements: list[tuple[str, str]]
+
+    @classmethod
+    def load(cls, path: Path) -> "Mutant":
+        try:
+            data = tomllib.loads(path.read_text())
+            replacements = [(r["old"], r["new"]) for r in data["replace"]]
+            return cls(path.stem, data["description"], data["expect_message"], replacements)
+        except (tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+            raise MutantError(f"{path}: not a mutant file ({type(exc).__name__}: {exc})") from None
+
+    def apply(self, solution: Path, dest: Path) -> Path:
+        """Write the solution notebook with this mutant's replacements to ``dest``.
+
+        Raises MutantError when a replacement's ``old`` text is in no code cell.
+        """
+        notebook = nbformat.read(solution, as_version=4)
+        for old, new in self.replacements:
+            cells = [c for c in notebook.cells if c.cell_type == "code" and old in c.source]
+            if not cells:
+                raise MutantError(f"mutant {self.name}: no code cell contains {old!r}")
+            for cell in cells:
+                cell.source = cell.source.replace(old, new)
+        nbformat.write(notebook, dest)
+        return dest
+
+
+def load_mutants(spec_dir: Path) -> list[Mutant]:
+    """The assignment's mutants, by file name."""
+    return [Mutant.load(p) for p in sorted((Path(spec_dir) / "mutants").glob("*.toml"))]
+
+
+@dataclass
+class Validation:
+    assignment: str
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+
+MIN_MUTANTS = 3
+"""Known-buggy variants every assignment must ship."""
+
+
+def validate(spec_dir: Path, options: GradeOptions) -> Validation:
+    """Build ``spec_dir`` in a temporary folder and run the three checks.
+
+    Raises MutantError for a malformed or stale mutant, BuildError/SpecError as ``build`` does.
+    """
+    mutants = load_mutants(spec_dir)
+    with tempfile.TemporaryDirectory(prefix="dlgrade-validate-") as tmp:
+        built = build(spec_dir, Path(tmp) / "dist", options=None)
+        bundle = Bundle.load(built.autograder_zip)
+        report = Validation(bundle.config.id)
+        report.checks.append(check_reference(grade_submission(built.solution_notebook, bundle, options, "reference")))
+        report.checks.append(check_stub(grade_submission(built.student_notebook, bundle, options, "stub")))
+        for mutant in mutants:
+            path = mutant.apply(built.solution_notebook, Path(tmp) / f"{mutant.name}.ipynb")
+            report.checks.append(check_mutant(mutant, grade_submission(path, bundle, options, mutant.name)))
+    if len(mutants) < MIN_MUTANTS:
+        report.checks.append(Check("mutants", SubmissionResult("mutants"), f"at least {MIN_MUTANTS}", False, f"found {len(mutants)}"))
+    return report
