@@ -41,8 +41,10 @@ def _sandbox_or_exit(mode: str) -> None:
         )
 
 
-def _threads(workers: int) -> int:
-    return max(1, default_workers() // max(1, workers))
+def _options(sandbox: str, data_dir: Path | None, workers: int = 1, **kw) -> GradeOptions:
+    """Grading options with the CPU cores shared out between ``workers`` sandboxes."""
+    threads = max(1, default_workers() // max(1, workers))
+    return GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None, threads=threads, **kw)
 
 
 @main.command()
@@ -67,7 +69,7 @@ def build(assignment_dir: Path, dist: Path, data_dir: Path | None, sandbox: str,
             _check_data(AssignmentSpec.load(assignment_dir).config.data, data_dir)
         except SpecError as exc:
             raise click.ClickException(str(exc))
-        options = GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None, threads=_threads(1))
+        options = _options(sandbox, data_dir)
     try:
         out = build_assignment(assignment_dir, dist, options)
     except (BuildError, SpecError) as exc:
@@ -107,7 +109,7 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
     if not named:
         raise click.ClickException("no .ipynb or .zip submissions found")
     workers = min(workers or default_workers(), len(named))
-    options = GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None, timeout=timeout, threads=_threads(workers))
+    options = _options(sandbox, data_dir, workers, timeout=timeout)
     results = _grade_with_progress(autograder_zip, named, out_dir, options, workers, regrade)
     _print_table(results, out_dir)
 
@@ -178,7 +180,7 @@ def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: 
     for folder in assignment_dirs:
         try:
             _check_data(AssignmentSpec.load(folder).config.data, data_dir)
-            report = validate_assignment(folder, GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None, threads=_threads(1)))
+            report = validate_assignment(folder, _options(sandbox, data_dir))
         except (SpecError, BuildError, MutantError) as exc:
             raise click.ClickException(f"{folder}: {exc}")
         click.echo(f"\n{report.assignment}")
@@ -210,8 +212,7 @@ def demo(out: Path, data_dir: Path | None, sandbox: str) -> None:
             "MNIST not found (no --data-dir / DLGRADE_DATA_DIR with mnist/): using scikit-learn's 8x8 digits, "
             "upsampled to 28x28, as a small stand-in.", fg="yellow", err=True,
         )
-    options = GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None,
-                           allow_fallback_data=fallback, threads=_threads(default_workers()))
+    options = _options(sandbox, data_dir, default_workers(), allow_fallback_data=fallback)
     click.echo("building mnist-softmax (and verifying its tests on the reference and the stub) ...")
     try:
         built = build_assignment(assignments_dir() / "mnist-softmax", out / "dist", options)
