@@ -1,0 +1,93 @@
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "conv_forward_naive"
+
+VALUE_TOLERANCE = 1e-7
+"""rel_error allowed between the student's out and torch.nn.functional.conv2d in float64 (the
+reference's error is below 1e-13 on these inputs; flipping the kernel or shifting the padding
+gives errors near 1)."""
+
+SHAPE_CASES = [
+    # (N, C, H, W), (F, HH, WW), stride, pad
+    ((2, 3, 5, 5), (4, 3, 3), 1, 0),
+    ((2, 3, 5, 5), (4, 3, 3), 1, 1),
+    ((1, 2, 7, 7), (3, 3, 3), 2, 1),
+    ((2, 1, 8, 6), (2, 2, 3), 2, 0),
+    ((1, 2, 9, 7), (2, 3, 2), 3, 2),
+]
+
+
+def forward(conv_forward_naive, x, w, b, stride, pad):
+    """out of the student's conv_forward_naive, checked for form, shape and finiteness."""
+    from autograder.testing import check_array
+
+    result = conv_forward_naive(x, w, b, {"stride": stride, "pad": pad})
+    assert isinstance(result, tuple) and len(result) == 2, "conv_forward_naive should return a tuple (out, cache)"
+    out = result[0]
+    N, _, H, W = x.shape
+    F, _, HH, WW = w.shape
+    shape = (N, F, 1 + (H + 2 * pad - HH) // stride, 1 + (W + 2 * pad - WW) // stride)
+    assert isinstance(out, np.ndarray) and out.shape == shape, (
+        f"for x of shape {x.shape}, w of shape {w.shape}, stride {stride} and pad {pad}, out should have shape "
+        f"{shape}, got {getattr(out, 'shape', type(out).__name__)}: H' = 1 + (H + 2 * pad - HH) // stride "
+        "and W' = 1 + (W + 2 * pad - WW) // stride"
+    )
+    return check_array(out, shape, "out of conv_forward_naive")
+
+
+def against_torch(conv_forward_naive, rng, cases, hint):
+    import torch
+    from autograder.testing import rel_error
+
+    for xshape, (F, HH, WW), stride, pad in cases:
+        x, w, b = rng.normal(size=xshape), rng.normal(size=(F, xshape[1], HH, WW)), rng.normal(size=F)
+        out = forward(conv_forward_naive, x.copy(), w.copy(), b.copy(), stride, pad)
+        want = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), stride=stride, padding=pad)
+        err = rel_error(out, want.numpy())
+        assert err < VALUE_TOLERANCE, (
+            f"out differs from an independent convolution for x of shape {xshape}, w of shape {w.shape}, stride {stride}, "
+            f"pad {pad} (relative error {err:.1e}, threshold {VALUE_TOLERANCE:.0e}): {hint}"
+        )
+
+
+@test_case(points=1, hidden=False)
+def test_small_example(conv_forward_naive, np):
+    x, w, b = np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3)), np.array([0.5])
+    result = conv_forward_naive(x, w, b, {"stride": 1, "pad": 1})
+    assert isinstance(result, tuple) and len(result) == 2, "conv_forward_naive should return a tuple (out, cache)"
+    out = result[0]
+    assert isinstance(out, np.ndarray) and out.shape == (1, 1, 4, 4), "with pad 1 and stride 1 a 3x3 filter keeps the 4x4 size"
+    want = np.array([[4, 6, 6, 4], [6, 9, 9, 6], [6, 9, 9, 6], [4, 6, 6, 4]]) + 0.5
+    assert np.allclose(out[0, 0], want), "a 3x3 filter of ones sums each 3x3 window of the zero-padded image, plus the bias"
+    rng = np.random.default_rng(0)
+    out = conv_forward_naive(rng.normal(size=(2, 3, 5, 5)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=4), {"stride": 2, "pad": 1})[0]
+    assert np.shape(out) == (2, 4, 3, 3), "with stride 2 and pad 1, x (2, 3, 5, 5) and w (4, 3, 3, 3) give out (2, 4, 3, 3)"
+
+
+@test_case(points=1, hidden=True)
+def test_output_shapes(conv_forward_naive, rng):
+    for xshape, (F, HH, WW), stride, pad in SHAPE_CASES:
+        x, w, b = rng.normal(size=xshape), rng.normal(size=(F, xshape[1], HH, WW)), rng.normal(size=F)
+        forward(conv_forward_naive, x, w, b, stride, pad)
+
+
+@test_case(points=2, hidden=True)
+def test_values_without_padding(conv_forward_naive, rng):
+    cases = [((2, 3, 5, 5), (3, 3, 3), 1, 0), ((2, 2, 7, 6), (3, 3, 2), 2, 0)]
+    against_torch(
+        conv_forward_naive, rng, cases,
+        "out[n, f, i, j] = sum of x[n, :, i*stride:i*stride+HH, j*stride:j*stride+WW] * w[f] plus b[f]; "
+        "this is a cross-correlation, as in CS231n and PyTorch: do not flip the filter",
+    )
+
+
+@test_case(points=2, hidden=True)
+def test_values_with_padding(conv_forward_naive, rng):
+    cases = [((2, 3, 5, 5), (3, 3, 3), 1, 1), ((2, 2, 6, 7), (2, 3, 3), 2, 1), ((1, 2, 5, 6), (2, 2, 3), 1, 2)]
+    against_torch(
+        conv_forward_naive, rng, cases,
+        "pad x with pad zeros on every side (top, bottom, left and right) before sliding the filter, "
+        "and do not flip the filter",
+    )
