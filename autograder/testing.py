@@ -11,12 +11,19 @@ from typing import Any
 import numpy as np
 
 from autograder.grading.proxy import with_timeout
-from reference.gradient_check import eval_numerical_gradient, eval_numerical_gradient_at, rel_error, sample_indices
+from reference.gradient_check import (
+    eval_numerical_gradient,
+    eval_numerical_gradient_array,
+    eval_numerical_gradient_at,
+    rel_error,
+    sample_indices,
+)
 
 __all__ = [
     "check_array",
     "check_scalar",
     "eval_numerical_gradient",
+    "eval_numerical_gradient_array",
     "eval_numerical_gradient_at",
     "rel_error",
     "sample_indices",

@@ -41,6 +41,33 @@ def eval_numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: 
     return eval_numerical_gradient_at(f, x, list(np.ndindex(x.shape)), h).reshape(x.shape)
 
 
+def eval_numerical_gradient_array(
+    f: Callable[[np.ndarray], np.ndarray],
+    x: np.ndarray,
+    df: np.ndarray,
+    indices: list[tuple[int, ...]] | None = None,
+    h: float = 1e-5,
+) -> np.ndarray:
+    """Numerical gradient of a layer: centered differences of ``sum(f(x) * df)`` (CS231n's
+    ``eval_numerical_gradient_array``), the gradient a backward pass given upstream ``df`` returns.
+
+    Inputs:
+    - f: the layer's forward map, one array to its output (called with ``x`` modified in place).
+    - x: float64 input array; restored on return.
+    - df: upstream gradient, of the shape of ``f(x)``.
+    - indices: multi-indices into x to check (as from ``sample_indices``); None checks all.
+
+    Returns an array of the shape of x, or of shape (len(indices),) when indices are given.
+    """
+
+    def loss(value: np.ndarray) -> float:
+        return float(np.sum(f(value) * df))
+
+    if indices is None:
+        return eval_numerical_gradient(loss, x, h)
+    return eval_numerical_gradient_at(loss, x, indices, h)
+
+
 def sample_indices(shape: tuple[int, ...], count: int, rng: np.random.Generator) -> list[tuple[int, ...]]:
     """Pick ``count`` distinct multi-indices of an array of ``shape`` (for sparse gradient checks).
 

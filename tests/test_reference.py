@@ -98,3 +98,16 @@ def test_reference_training_reaches_the_pass_mark_on_held_out_digits():
     data = load_digits_as_mnist()
     W, b = ref.train(data.train.images, one_hot(data.train.labels), epochs=20)
     assert ref.accuracy(W, b, data.test.images, one_hot(data.test.labels)) >= 0.91
+
+
+def test_layer_gradient_matches_the_upstream_weighted_jacobian():
+    """eval_numerical_gradient_array of a linear layer x @ W is df @ W.T, in full and sampled."""
+    from reference.gradient_check import eval_numerical_gradient_array
+
+    rng = np.random.default_rng(2)
+    x, W, df = rng.normal(size=(3, 4)), rng.normal(size=(4, 5)), rng.normal(size=(3, 5))
+    full = eval_numerical_gradient_array(lambda v: v @ W, x.copy(), df)
+    assert rel_error(full, df @ W.T) < 1e-8
+    idx = sample_indices(x.shape, 5, rng)
+    sparse = eval_numerical_gradient_array(lambda v: v @ W, x.copy(), df, idx)
+    assert rel_error(sparse, np.array([(df @ W.T)[i] for i in idx])) < 1e-8

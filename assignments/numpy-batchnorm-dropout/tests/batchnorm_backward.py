@@ -92,7 +92,7 @@ def test_against_reference(batchnorm_forward, batchnorm_backward, rng):
 
 def gradient_check(batchnorm_forward, batchnorm_backward, rng, which):
     """Centered differences of sum(out * dout) through the student's own forward pass, for one input."""
-    from autograder.testing import eval_numerical_gradient, rel_error
+    from autograder.testing import eval_numerical_gradient_array, rel_error
 
     N, D = 4, 5
     x, gamma, beta, dout = inputs(rng, N, D)
@@ -101,13 +101,13 @@ def gradient_check(batchnorm_forward, batchnorm_backward, rng, which):
     args = {"dx": x, "dgamma": gamma, "dbeta": beta}
     position = list(args).index(which)
 
-    def loss(value):
+    def layer(value):
         call = [x, gamma, beta]
         call[position] = value
-        return float(np.sum(forward_train(batchnorm_forward, *call)[0] * dout))
+        return forward_train(batchnorm_forward, *call)[0]
 
     analytic = {"dx": dx, "dgamma": dgamma, "dbeta": dbeta}[which]
-    numeric = eval_numerical_gradient(loss, args[which].copy())
+    numeric = eval_numerical_gradient_array(layer, args[which].copy(), dout)
     threshold = DX_THRESHOLD if which == "dx" else PARAM_THRESHOLD
     err = rel_error(analytic, numeric)
     assert err < threshold, (

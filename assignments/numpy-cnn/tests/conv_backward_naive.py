@@ -86,7 +86,7 @@ def test_against_torch_autograd(conv_forward_naive, conv_backward_naive, rng):
 
 def gradient_check(conv_forward_naive, conv_backward_naive, rng, which, samples=10):
     """Centered differences of sum(out * dout) through the student's own forward pass, at sampled entries."""
-    from autograder.testing import eval_numerical_gradient_at, rel_error, sample_indices
+    from autograder.testing import eval_numerical_gradient_array, rel_error, sample_indices
 
     x, w, b = rng.normal(size=(2, 3, 5, 5)), rng.normal(size=(3, 3, 3, 3)), rng.normal(size=3)
     param = {"stride": 2, "pad": 1}
@@ -96,13 +96,13 @@ def gradient_check(conv_forward_naive, conv_backward_naive, rng, which, samples=
     args = {"dx": x, "dw": w, "db": b}
     position = list(args).index(which)
 
-    def loss(value):
+    def layer(value):
         call = [x, w, b]
         call[position] = value
-        return float(np.sum(forward(conv_forward_naive, *call, param)[0] * dout))
+        return forward(conv_forward_naive, *call, param)[0]
 
     idx = sample_indices(args[which].shape, samples, rng)
-    numeric = eval_numerical_gradient_at(loss, args[which].copy(), idx)
+    numeric = eval_numerical_gradient_array(layer, args[which].copy(), dout, idx)
     err = rel_error(np.array([grads[which][i] for i in idx]), numeric)
     assert err < GRAD_THRESHOLD, (
         f"gradient check failed for {which}: relative error {err:.1e} between your {which} and centered differences "
