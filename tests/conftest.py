@@ -93,6 +93,18 @@ def test_hidden(double, rng):
 """A one-question assignment (``double``) for fault tests that need no data."""
 
 
+def assignment_test_module(assignment: str, question: str):
+    """``assignments/<assignment>/tests/<question>.py`` as a module, for its constants and helpers
+    (so reference tests use the very data and thresholds the hidden tests use)."""
+    import importlib.util
+
+    path = REPO / "assignments" / assignment / "tests" / f"{question}.py"
+    spec = importlib.util.spec_from_file_location(f"{assignment.replace('-', '_')}_{question}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def tiny_bundle(folder: Path, **limits) -> Path:
     """Write an autograder zip for TINY_TEST_FILE with the given resource limits."""
     from autograder.bundle import BundleConfig, Limits

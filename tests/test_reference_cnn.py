@@ -112,13 +112,9 @@ def test_flatten_matches_torch_and_round_trips():
 
 def test_tiny_convnet_overfits_with_the_reference_layers():
     """The same small net and schedule as the hidden test in assignments/numpy-cnn/tests/flatten_backward.py."""
-    import importlib.util
-    from pathlib import Path
+    from conftest import assignment_test_module
 
-    path = Path(__file__).resolve().parents[1] / "assignments" / "numpy-cnn" / "tests" / "flatten_backward.py"
-    spec = importlib.util.spec_from_file_location("cnn_flatten_backward_tests", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = assignment_test_module("numpy-cnn", "flatten_backward")
     for seed in range(5):
         acc, losses = module.train_tiny_convnet(
             ref.conv_forward_naive, ref.conv_backward_naive, ref.max_pool_forward_naive,

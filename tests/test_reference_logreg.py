@@ -3,35 +3,20 @@ PyTorch in float64, finite differences, and the real-MNIST calibration of the nu
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 
 import numpy as np
 import pytest
 import torch
 
-from autograder.resources import assignments_dir
 from reference import logistic_regression as ref
 from reference.datasets import load_digits_as_mnist, load_mnist
 from reference.gradient_check import eval_numerical_gradient, eval_numerical_gradient_at, rel_error, sample_indices
+from conftest import assignment_test_module
 
 
-def assignment_test_module(question: str):
-    """``assignments/numpy-logreg/tests/<question>.py`` as a module, for its constants."""
-    path = assignments_dir() / "numpy-logreg" / "tests" / f"{question}.py"
-    spec = importlib.util.spec_from_file_location(f"numpy_logreg_{question}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def random_problem(rng, dim, m):
-    """The hidden tests' random data: w (dim, 1), b float, X (dim, m) with examples as columns, Y (1, m) of 0/1."""
-    w = rng.normal(scale=0.3, size=(dim, 1))
-    b = float(rng.normal())
-    X = rng.normal(size=(dim, m))
-    Y = (rng.uniform(size=(1, m)) < 0.5).astype(np.float64)
-    return w, b, X, Y
+random_problem = assignment_test_module("numpy-logreg", "propagate").random_problem
+"""The hidden tests' own random data."""
 
 
 def naive_cost(w, b, X, Y):
@@ -103,7 +88,7 @@ def test_propagate_gradients_match_finite_differences():
 def test_gradient_check_threshold_has_a_wide_margin():
     """The hidden gradient check (20 features, 15 examples, 10 sampled entries of dw, and db) on
     many seeds: the reference, and a textbook log(A) cost, stay 100x under its threshold."""
-    threshold = assignment_test_module("propagate").GRADCHECK_THRESHOLD
+    threshold = assignment_test_module("numpy-logreg", "propagate").GRADCHECK_THRESHOLD
     worst = 0.0
     for seed in range(20):
         rng = np.random.default_rng(seed)
@@ -160,7 +145,7 @@ def test_optimize_learns_held_out_3s_and_5s_of_the_digits_stand_in():
 def test_mnist_calibration_of_the_pass_mark(mnist_dir):
     """The reference, run exactly as the hidden MNIST test runs the student's optimize, clears
     PASS_MARK by at least 0.005, and its settings are a descent step (the cost never goes up)."""
-    settings = assignment_test_module("optimize")
+    settings = assignment_test_module("numpy-logreg", "optimize")
     data = load_mnist(mnist_dir)
     (X, Y), (X_test, Y_test) = settings.three_vs_five(data.train), settings.three_vs_five(data.test)
     assert X.shape == (784, 11552) and X_test.shape == (784, 1902)

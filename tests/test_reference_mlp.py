@@ -4,7 +4,6 @@ pass mark."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 
 import numpy as np
@@ -14,6 +13,7 @@ from autograder.grading.runner import seed_for_test
 from autograder.resources import assignments_dir
 from reference import shallow_network as ref
 from reference.gradient_check import eval_numerical_gradient, eval_numerical_gradient_at, rel_error, sample_indices
+from conftest import assignment_test_module
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,23 +23,8 @@ else:  # pragma: no cover
 KEYS = ("W1", "b1", "W2", "b2")
 
 
-def assignment_test_module(question: str):
-    """``assignments/numpy-mlp/tests/<question>.py`` as a module, for its constants and helpers."""
-    path = assignments_dir() / "numpy-mlp" / "tests" / f"{question}.py"
-    spec = importlib.util.spec_from_file_location(f"numpy_mlp_{question}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def random_problem(rng, n_x, n_h, m):
-    parameters = {
-        "W1": rng.normal(scale=0.8, size=(n_h, n_x)), "b1": rng.normal(scale=0.5, size=(n_h, 1)),
-        "W2": rng.normal(scale=0.8, size=(1, n_h)), "b2": rng.normal(scale=0.5, size=(1, 1)),
-    }
-    X = rng.normal(size=(n_x, m))
-    Y = (rng.uniform(size=(1, m)) < 0.5).astype(np.float64)
-    return parameters, X, Y
+random_problem = assignment_test_module("numpy-mlp", "backward_propagation").random_problem
+"""The hidden tests' own random data."""
 
 
 def cost_of(parameters, X, Y):
@@ -106,7 +91,7 @@ def test_backward_matches_finite_differences():
 def test_gradient_check_threshold_has_a_wide_margin():
     """The hidden gradient check's setting (3 inputs, 4 hidden units, 10 examples, 4 sampled entries
     per parameter) on 20 seeds: the reference stays 50x under its threshold."""
-    tests = assignment_test_module("backward_propagation")
+    tests = assignment_test_module("numpy-mlp", "backward_propagation")
     worst = 0.0
     for seed in range(20):
         rng = np.random.default_rng(seed)
@@ -156,7 +141,7 @@ def test_held_out_calibration_of_the_pass_mark():
     """The reference, trained as the hidden accuracy test trains the student's nn_model, clears
     PASS_MARK by at least 0.02 on that test's own data (same seeds as the grader's rng fixture) and
     on 8 other flowers; logistic-regression-like capacity (1 hidden unit) does not reach it."""
-    tests = assignment_test_module("nn_model")
+    tests = assignment_test_module("numpy-mlp", "nn_model")
     config = tomllib.loads((assignments_dir() / "numpy-mlp" / "assignment.toml").read_text())
     fixture = np.random.default_rng(seed_for_test(config["seed"], "test_flower_held_out_accuracy"))
     seed_pairs = [tuple(int(s) for s in fixture.integers(2**31, size=2))] + [(100 + s, 200 + s) for s in range(8)]
