@@ -13,7 +13,7 @@ from autograder.grading.grade import GradeOptions
 from autograder.grading.launcher import SANDBOX_MODES, SandboxUnavailable, check_sandbox
 from autograder.grading.results import SubmissionResult
 
-DATA_DIR_HELP = "Folder holding the datasets (mnist/ with the four IDX gz files). Default: $DLGRADE_DATA_DIR."
+DATA_DIR_HELP = "Folder holding the datasets (mnist/, tinyshakespeare/, airline-passengers/, cifar-10-batches-py/). Default: $DLGRADE_DATA_DIR."
 sandbox_option = click.option(
     "--sandbox", type=click.Choice(SANDBOX_MODES), default="bwrap", show_default=True,
     help="Isolation for student code. 'none' runs it as a plain child process: only for trusted notebooks.",
@@ -116,12 +116,17 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
 
 def _check_data(datasets: list[str], data_dir: Path | None) -> None:
     """Exit with a clear message when a dataset the hidden tests need is not in ``data_dir``."""
-    from reference.datasets import mnist_available
+    from reference.datasets import DATASET_FILES, missing_files
 
-    if "mnist" in datasets and not mnist_available(data_dir):
-        raise click.ClickException(
-            "the hidden tests need MNIST: pass --data-dir (or set DLGRADE_DATA_DIR) to a folder holding mnist/"
-        )
+    for name in datasets:
+        if name not in DATASET_FILES:
+            raise click.ClickException(f"unknown dataset {name!r}; known: {', '.join(DATASET_FILES)}")
+        missing = missing_files(name, data_dir)
+        if missing:
+            raise click.ClickException(
+                f"the hidden tests need {name}: pass --data-dir (or set DLGRADE_DATA_DIR) to a folder holding "
+                + ", ".join(missing)
+            )
 
 
 def _grade_with_progress(bundle_path, named, out_dir, options, workers, regrade) -> list[SubmissionResult]:

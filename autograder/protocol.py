@@ -12,6 +12,10 @@ Values are encoded as JSON trees of tagged nodes:
 - ``{"t": "list" | "tuple", "v": [...]}`` and ``{"t": "dict", "v": [[key, value], ...]}``;
 - ``{"t": "array", "i": k}`` and ``{"t": "scalar", "i": k}`` refer to the k-th array blob
   (numeric dtypes only; a scalar is a 0-d array that decodes to a numpy scalar);
+- ``{"t": "tensor", "i": k}``: a torch tensor, sent as the array blob of its detached CPU copy
+  (bfloat16 and float16 widened to float32); it decodes to a CPU ``torch.Tensor`` over that
+  array, or to the array itself where torch is not installed. An ``OrderedDict`` (a
+  ``state_dict()``) travels as a dict and a ``torch.Size`` as a tuple;
 - ``{"t": "handle", "id": n, "type": "ClassName"}`` names an object that stays in the sandbox.
 
 ``decode`` is the trusted side's reader. It builds only builtin containers, numbers, strings
@@ -25,6 +29,8 @@ import io
 import json
 import math
 import os
+import sys
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -120,6 +126,8 @@ def encode(value: Any, make_handle: Callable[[Any], dict] | None = None) -> byte
     ``make_handle(obj) -> {"t": "handle", ...}`` is called for anything that is not data;
     without it such a value raises TypeError. torch tensors travel as arrays (detached, on CPU).
     """
+    torch = sys.modules.get("torch")  # never imported here: a tensor implies torch is loaded
+    torch_types = (torch.Tensor, torch.nn.Parameter) if torch is not None else ()
     blobs: list[bytes] = []
 
     def add_blob(arr: np.ndarray) -> int:
@@ -135,7 +143,9 @@ def encode(value: Any, make_handle: Callable[[Any], dict] | None = None) -> byte
             return v if math.isfinite(v) else {"t": "float", "v": repr(v)}
         if type(v) in (list, tuple):
             return {"t": type(v).__name__, "v": [enc(x) for x in v]}
-        if type(v) is dict:
+        if torch is not None and type(v) is torch.Size:
+            return {"t": "tuple", "v": [enc(x) for x in v]}
+        if type(v) in (dict, OrderedDict):
             return {"t": "dict", "v": [[enc(k), enc(x)] for k, x in v.items()]}
         if type(v) is np.ndarray and v.dtype.kind in NUMERIC_KINDS:
             return {"t": "array", "i": add_blob(v)}
@@ -143,11 +153,11 @@ def encode(value: Any, make_handle: Callable[[Any], dict] | None = None) -> byte
             return {"t": "scalar", "i": add_blob(np.asarray(v))}
         if type(v) is Handle:
             return {"t": "handle", "id": v.id, "type": v.type_name}
-        if _is_torch_tensor(v):
-            tensor = v.detach().cpu()
+        if type(v) in torch_types:
+            tensor = v.detach().cpu().resolve_conj().resolve_neg()
             if tensor.dtype.is_floating_point and tensor.element_size() < 4:  # bfloat16 has no numpy dtype
                 tensor = tensor.float()
-            return {"t": "array", "i": add_blob(tensor.numpy())}
+            return {"t": "tensor", "i": add_blob(tensor.numpy())}
         if make_handle is None:
             raise TypeError(f"cannot send a {type(v).__name__} as data")
         return make_handle(v)
@@ -157,11 +167,6 @@ def encode(value: Any, make_handle: Callable[[Any], dict] | None = None) -> byte
     for blob in blobs:
         parts += [len(blob).to_bytes(8, "big"), blob]
     return b"".join(parts)
-
-
-def _is_torch_tensor(v: Any) -> bool:
-    torch = __import__("sys").modules.get("torch")
-    return torch is not None and type(v) in (torch.Tensor, torch.nn.Parameter)
 
 
 # ----------------------------------------------------------------------------- decoding
@@ -231,6 +236,8 @@ def decode(payload: bytes, limits: Limits = DEFAULT_LIMITS, allow_handles: bool 
             return float(node["v"])
         if tag == "array":
             return array(node.get("i"))
+        if tag == "tensor":
+            return _as_tensor(array(node.get("i")))
         if tag == "scalar":
             arr = array(node.get("i"))
             if arr.ndim != 0:
@@ -241,6 +248,16 @@ def decode(payload: bytes, limits: Limits = DEFAULT_LIMITS, allow_handles: bool 
         raise ProtocolError(f"unknown node {str(tag)[:50]!r}")
 
     return dec(header, 0)
+
+
+def _as_tensor(arr: np.ndarray) -> Any:
+    """A CPU tensor over ``arr``, or ``arr`` itself without torch. torch is imported on the
+    first tensor, not before: it costs seconds."""
+    try:
+        import torch
+    except ImportError:
+        return arr
+    return torch.from_numpy(arr)
 
 
 def _split_blobs(payload: bytes, offset: int, limits: Limits) -> list[bytes]:

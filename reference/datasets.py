@@ -1,7 +1,15 @@
 """Dataset loaders, numpy and the standard library only (no torchvision).
 
-MNIST is read from the four original IDX gz files (LeCun, Cortes, Burges) in
-``<data_dir>/mnist/``. ``data_dir`` defaults to ``$DLGRADE_DATA_DIR``.
+Each dataset is read from its original files under ``<data_dir>`` (default
+``$DLGRADE_DATA_DIR``), laid out as in ``DATASET_FILES``:
+
+- ``mnist``: the four original IDX gz files (LeCun, Cortes, Burges);
+- ``shakespeare``: char-rnn's Tiny Shakespeare ``input.txt`` (Karpathy);
+- ``airline``: the monthly airline-passengers series (Box & Jenkins' Series G) as a CSV;
+- ``cifar10``: the CIFAR-10 "python version" batches (Krizhevsky), unpickled here because
+  they are the grader's own trusted files.
+
+Hidden tests ask for them by these names (``data = ["mnist"]`` in ``assignment.toml``).
 """
 
 from __future__ import annotations
@@ -21,6 +29,16 @@ MNIST_FILES = {
 }
 """File names of the original MNIST distribution."""
 
+CIFAR10_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
+
+DATASET_FILES = {
+    "mnist": tuple(f"mnist/{name}" for name in MNIST_FILES.values()),
+    "shakespeare": ("tinyshakespeare/input.txt",),
+    "airline": ("airline-passengers/airline-passengers.csv",),
+    "cifar10": tuple(f"cifar-10-batches-py/{name}" for name in CIFAR10_BATCHES),
+}
+"""Files each dataset needs, relative to the data directory."""
+
 IDX_IMAGES_MAGIC = 2051
 IDX_LABELS_MAGIC = 2049
 
@@ -39,7 +57,10 @@ class Split:
 
 @dataclass(frozen=True)
 class ImageDataset:
-    """Train and test splits of a 10-class image dataset, and where they came from."""
+    """Train and test splits of a 10-class image dataset, and where they came from.
+
+    MNIST's images are (N, 784); CIFAR-10's are (N, 3, 32, 32) (NCHW).
+    """
 
     train: Split
     test: Split
@@ -75,10 +96,32 @@ def read_idx(path: Path) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(shape)
 
 
+def missing_files(dataset: str, data_dir: Path | str | None = None) -> list[str]:
+    """The files of ``dataset`` (a key of ``DATASET_FILES``) absent from ``data_dir``,
+    relative to it; all of them when there is no data directory.
+
+    Raises KeyError for an unknown dataset name.
+    """
+    data_dir = Path(data_dir) if data_dir else default_data_dir()
+    files = DATASET_FILES[dataset]
+    return [f for f in files if data_dir is None or not (data_dir / f).is_file()]
+
+
 def mnist_available(data_dir: Path | str | None = None) -> bool:
     """Whether all four MNIST files are present under ``<data_dir>/mnist``."""
-    data_dir = Path(data_dir) if data_dir else default_data_dir()
-    return data_dir is not None and all((data_dir / "mnist" / f).is_file() for f in MNIST_FILES.values())
+    return not missing_files("mnist", data_dir)
+
+
+def _require(dataset: str, data_dir: Path | str | None) -> Path:
+    """The data directory, after checking every file of ``dataset`` is there.
+
+    Raises FileNotFoundError naming the missing files.
+    """
+    missing = missing_files(dataset, data_dir)
+    if missing:
+        where = data_dir or default_data_dir() or "no data directory (pass data_dir or set DLGRADE_DATA_DIR)"
+        raise FileNotFoundError(f"{dataset} files missing from {where}: {', '.join(missing)}")
+    return Path(data_dir) if data_dir else default_data_dir()
 
 
 def load_mnist(data_dir: Path | str | None = None) -> ImageDataset:
@@ -86,18 +129,10 @@ def load_mnist(data_dir: Path | str | None = None) -> ImageDataset:
 
     Returns an ImageDataset with images (N, 784) float32 scaled to [0, 1] and labels (N,) int64.
 
-    Raises FileNotFoundError naming the missing file when the data is not there.
+    Raises FileNotFoundError naming the missing files when the data is not there.
     """
-    data_dir = Path(data_dir) if data_dir else default_data_dir()
-    if data_dir is None:
-        raise FileNotFoundError("no data directory: pass data_dir or set DLGRADE_DATA_DIR")
-    folder = data_dir / "mnist"
-    arrays = {}
-    for key, name in MNIST_FILES.items():
-        path = folder / name
-        if not path.is_file():
-            raise FileNotFoundError(f"MNIST file missing: {path}")
-        arrays[key] = read_idx(path)
+    folder = _require("mnist", data_dir) / "mnist"
+    arrays = {key: read_idx(folder / name) for key, name in MNIST_FILES.items()}
 
     def split(images: np.ndarray, labels: np.ndarray) -> Split:
         return Split(images.reshape(len(images), -1).astype(np.float32) / 255.0, labels.astype(np.int64))
@@ -107,6 +142,62 @@ def load_mnist(data_dir: Path | str | None = None) -> ImageDataset:
         test=split(arrays["test_images"], arrays["test_labels"]),
         source=f"MNIST from {folder}",
     )
+
+
+def load_tiny_shakespeare(data_dir: Path | str | None = None) -> str:
+    """Tiny Shakespeare, char-rnn's ``input.txt``: 1,115,394 characters, a 65-character vocabulary.
+
+    Raises FileNotFoundError when the file is not there.
+    """
+    return (_require("shakespeare", data_dir) / DATASET_FILES["shakespeare"][0]).read_text(encoding="utf-8")
+
+
+def load_airline_passengers(data_dir: Path | str | None = None) -> np.ndarray:
+    """International airline passengers, monthly totals in thousands, Jan 1949 - Dec 1960.
+
+    Returns (144,) float64, in month order. Raises FileNotFoundError when the CSV is not there.
+    """
+    path = _require("airline", data_dir) / DATASET_FILES["airline"][0]
+    return np.loadtxt(path, delimiter=",", skiprows=1, usecols=1, dtype=np.float64)
+
+
+def load_cifar10(data_dir: Path | str | None = None) -> ImageDataset:
+    """CIFAR-10 from the "python version" batches in ``<data_dir>/cifar-10-batches-py``.
+
+    Returns an ImageDataset with images (N, 3, 32, 32) float32 in [0, 1] (NCHW; 50,000 train,
+    10,000 test) and labels (N,) int64 in [0, 10). Each batch is a pickled dict with
+    ``b"data"`` (N, 3072) uint8, channel-major rows, and ``b"labels"`` (Krizhevsky's format).
+    These are the grader's own files, never anything a student produced, so unpickling them
+    is safe.
+
+    Raises FileNotFoundError when a batch is missing, ValueError when one is malformed.
+    """
+    import pickle
+
+    folder = _require("cifar10", data_dir) / "cifar-10-batches-py"
+
+    def read(names) -> Split:
+        images, labels = [], []
+        for name in names:
+            with open(folder / name, "rb") as f:
+                batch = pickle.load(f, encoding="bytes")
+            data = np.asarray(batch[b"data"], dtype=np.uint8)
+            if data.ndim != 2 or data.shape[1] != 3 * 32 * 32 or len(batch[b"labels"]) != len(data):
+                raise ValueError(f"{folder / name}: not a CIFAR-10 batch (data of shape {data.shape})")
+            images.append(data.reshape(-1, 3, 32, 32))
+            labels.append(np.asarray(batch[b"labels"], dtype=np.int64))
+        return Split(np.concatenate(images).astype(np.float32) / 255.0, np.concatenate(labels))
+
+    return ImageDataset(train=read(CIFAR10_BATCHES[:-1]), test=read(CIFAR10_BATCHES[-1:]), source=f"CIFAR-10 from {folder}")
+
+
+LOADERS = {
+    "mnist": load_mnist,
+    "shakespeare": load_tiny_shakespeare,
+    "airline": load_airline_passengers,
+    "cifar10": load_cifar10,
+}
+"""The loader of each dataset in ``DATASET_FILES``, taking ``data_dir``."""
 
 
 def load_digits_as_mnist(test_fraction: float = 0.25, seed: int = 0) -> ImageDataset:

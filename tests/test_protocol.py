@@ -133,3 +133,34 @@ def test_frames_larger_than_the_limit_are_refused_before_reading():
         protocol.read_frame(r, max_bytes=1000)
     os.close(r)
     os.close(w)
+
+
+def test_tensors_cross_as_cpu_tensors_and_state_dicts_as_dicts():
+    torch = pytest.importorskip("torch")
+    model = torch.nn.Linear(3, 2)
+    value = {
+        "x": torch.arange(6.0, requires_grad=True).reshape(2, 3),
+        "half": torch.ones(2, dtype=torch.bfloat16),
+        "size": torch.zeros(4, 5).shape,
+        "state": model.state_dict(),
+        "param": model.weight,
+    }
+    out = roundtrip(value)
+    assert type(out["x"]) is torch.Tensor and not out["x"].requires_grad and out["x"].tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert out["half"].dtype == torch.float32 and out["size"] == (4, 5) and type(out["size"]) is tuple
+    assert type(out["state"]) is dict and list(out["state"]) == ["weight", "bias"]
+    assert torch.equal(out["state"]["weight"], model.weight.detach()) and type(out["param"]) is torch.Tensor
+    fresh = torch.nn.Linear(3, 2)
+    fresh.load_state_dict(out["state"])
+    assert torch.equal(fresh.bias, model.bias)
+
+
+def test_tensor_subclasses_do_not_cross_as_data():
+    torch = pytest.importorskip("torch")
+
+    class SneakyTensor(torch.Tensor):
+        def __eq__(self, other):
+            return True
+
+    with pytest.raises(TypeError):
+        encode(torch.zeros(2).as_subclass(SneakyTensor))

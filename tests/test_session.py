@@ -80,6 +80,32 @@ def test_objects_stay_in_the_sandbox_behind_handles(session):
     assert env.get("missing") is None
 
 
+def test_torch_models_stay_in_the_sandbox_and_tensors_and_state_dicts_cross(session):
+    """Issue 5's boundary: tensors both ways as CPU tensors, a module as a handle, its
+    state_dict as a dict of tensors that loads into the grader's own copy of the architecture."""
+    import torch
+
+    session.request("exec", cells=[[0, (
+        "import torch\n"
+        "torch.manual_seed(0)\n"
+        "model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))\n"
+        "def double(t):\n"
+        "    assert isinstance(t, torch.Tensor), type(t)\n"
+        "    return 2 * t\n"
+    )]])
+    env = StudentNamespace(session, fixtures={})
+    x = torch.randn(5, 3)
+    assert torch.equal(env.get("double")(x), 2 * x)
+    model = env.get("model")
+    assert isinstance(model, Remote)
+    state = model.state_dict()
+    assert list(state) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    mine = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    mine.load_state_dict(state)
+    assert torch.allclose(model(x), mine(x))
+    assert model.training is True and model.eval() is not None and model.training is False
+
+
 def test_untrusted_modules_do_not_resolve_to_grader_imports(session):
     session.request("exec", cells=[[0, "import os as np\nimport subprocess"]])
     env = StudentNamespace(session, fixtures={})
