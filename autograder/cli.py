@@ -10,7 +10,7 @@ import click
 from autograder.bundle import Bundle, BundleError
 from autograder.grading.batch import ResultsWriteError, collect_submissions, default_workers, grade_to_folder
 from autograder.grading.grade import GradeOptions
-from autograder.grading.launcher import SANDBOX_MODES, SandboxUnavailable, check_sandbox
+from autograder.grading.launcher import SANDBOX_MODES, SandboxUnavailable, check_sandbox, detect_gpus
 from autograder.grading.results import SubmissionResult
 
 DATA_DIR_HELP = "Folder holding the datasets (mnist/, tinyshakespeare/, airline-passengers/, cifar-10-batches-py/). Default: $DLGRADE_DATA_DIR."
@@ -21,6 +21,32 @@ sandbox_option = click.option(
 data_dir_option = click.option(
     "--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="DLGRADE_DATA_DIR", help=DATA_DIR_HELP
 )
+
+
+
+def device_options(command):
+    """``--device`` and ``--gpus``: which GPUs student code may use."""
+    command = click.option(
+        "--gpus", default=None, metavar="0,1,...",
+        help="GPU indices (nvidia-smi numbering) to share out between parallel slots. Default: all found.",
+    )(command)
+    return click.option(
+        "--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+        help="cuda: each sandbox gets one GPU (CUDA_VISIBLE_DEVICES); cpu: none; auto: cuda where a GPU is found.",
+    )(command)
+
+
+def _gpus(device: str, gpus: str | None) -> tuple[int, ...]:
+    """The GPU indices grading may use, from --device and --gpus."""
+    if device == "cpu":
+        return ()
+    try:
+        chosen = tuple(int(g) for g in gpus.split(",")) if gpus else tuple(detect_gpus())
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated GPU indices, got {gpus!r}", param_hint="--gpus")
+    if device == "cuda" and not chosen:
+        raise click.ClickException("--device cuda: no NVIDIA GPU found (nvidia-smi lists none); use --device cpu")
+    return chosen
 
 
 @click.group()
@@ -91,8 +117,9 @@ def build(assignment_dir: Path, dist: Path, data_dir: Path | None, sandbox: str,
 @click.option("--regrade", is_flag=True, help="Grade again submissions already graded with this autograder.")
 @data_dir_option
 @sandbox_option
+@device_options
 def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, workers: int | None,
-          timeout: float | None, regrade: bool, data_dir: Path | None, sandbox: str) -> None:
+          timeout: float | None, regrade: bool, data_dir: Path | None, sandbox: str, device: str, gpus: str | None) -> None:
     """Grade SUBMISSIONS (.ipynb or .zip files, or folders of them) with AUTOGRADER_ZIP into OUT_DIR.
 
     Exits 0 when the batch finished, even if submissions failed; non-zero only when the
@@ -109,7 +136,7 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
     if not named:
         raise click.ClickException("no .ipynb or .zip submissions found")
     workers = min(workers or default_workers(), len(named))
-    options = _options(sandbox, data_dir, workers, timeout=timeout)
+    options = _options(sandbox, data_dir, workers, timeout=timeout, gpus=_gpus(device, gpus))
     results = _grade_with_progress(autograder_zip, named, out_dir, options, workers, regrade)
     _print_table(results, out_dir)
 
@@ -169,7 +196,8 @@ def _print_table(results: list[SubmissionResult], out_dir: Path) -> None:
 @click.argument("assignment_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @data_dir_option
 @sandbox_option
-def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: str) -> None:
+@device_options
+def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: str, device: str, gpus: str | None) -> None:
     """Prove each assignment's hidden tests tell right from wrong.
 
     The reference must score full marks, the untouched stub must pass no hidden test, and each
@@ -185,7 +213,7 @@ def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: 
     for folder in assignment_dirs:
         try:
             _check_data(AssignmentSpec.load(folder).config.data, data_dir)
-            report = validate_assignment(folder, _options(sandbox, data_dir))
+            report = validate_assignment(folder, _options(sandbox, data_dir, gpus=_gpus(device, gpus)))
         except (SpecError, BuildError, MutantError) as exc:
             raise click.ClickException(f"{folder}: {exc}")
         click.echo(f"\n{report.assignment}")

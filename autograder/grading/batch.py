@@ -54,6 +54,12 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0))
 
 
+def for_slot(options: GradeOptions, slot: int) -> GradeOptions:
+    """The options of parallel slot ``slot``: its own sandbox uid, and one of the GPUs in turn."""
+    gpus = (options.gpus[slot % len(options.gpus)],) if options.gpus else ()
+    return replace(options, uid=options.uid + slot, gpus=gpus)
+
+
 _worker_bundle: Bundle | None = None
 _worker_slot = 0
 
@@ -73,7 +79,7 @@ def _stop_worker(signum, frame) -> None:
 
 
 def _grade_in_worker(path: str, name: str, options: GradeOptions) -> dict:
-    options = replace(options, uid=options.uid + _worker_slot)
+    options = for_slot(options, _worker_slot)
     return grade_submission(Path(path), _worker_bundle, options, name).to_json()
 
 

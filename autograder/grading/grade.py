@@ -37,6 +37,8 @@ class GradeOptions:
     - threads: BLAS threads per sandbox.
     - uid: host uid for student code when grading as root (see ``Launcher.uid``); each
       parallel slot gets its own.
+    - gpus: indices of the GPUs submissions may use; a submission gets the first (the batch
+      hands each parallel slot one of them in turn). Empty: CPU only.
     """
 
     sandbox: str = "bwrap"
@@ -45,6 +47,12 @@ class GradeOptions:
     timeout: float | None = None
     threads: int = 1
     uid: int = SANDBOX_UID_BASE
+    gpus: tuple[int, ...] = ()
+
+    @property
+    def gpu(self) -> int | None:
+        """The GPU one submission's sandbox may use, or None."""
+        return self.gpus[0] if self.gpus else None
 
 
 def dataset_loaders(options: GradeOptions) -> dict[str, Callable]:
@@ -73,7 +81,8 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     started = time.monotonic()
     limits = bundle.config.limits
     result = SubmissionResult(
-        submission=name or path.stem, sandbox=options.sandbox, autograder_sha256=bundle.sha256
+        submission=name or path.stem, sandbox=options.sandbox, autograder_sha256=bundle.sha256,
+        device="cpu" if options.gpu is None else f"cuda:{options.gpu}",
     )
     try:
         result.sha256 = sha256_file(path)
@@ -85,7 +94,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         return result
 
     deadline = started + (options.timeout or limits.timeout)
-    launcher = Launcher(options.sandbox, options.threads, limits, options.uid)
+    launcher = Launcher(options.sandbox, options.threads, limits, options.uid, options.gpu)
     loaders = dataset_loaders(options)
     outputs: list[str] = []
     session, restarts = None, 0
@@ -101,7 +110,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                 outputs.append(session.close())
                 restarts += 1
                 session, _ = _start(launcher, deadline, limits, cells, None)
-            fixtures = make_fixtures(tc.name, bundle.config.seed, loaders)
+            fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, "cpu" if options.gpu is None else "cuda")
             result.tests.append(run_test_case(tc, test_file, session, fixtures))
     finally:
         if session is not None:

@@ -29,6 +29,8 @@ PACKAGE_MOUNT = "/opt/dlgrade"
 
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc/alternatives", "/etc/ssl")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf")
+NVIDIA_CONTROL_DEVICES = ("/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia-modeset")
+"""Device nodes every CUDA process needs, besides ``/dev/nvidia<N>`` of its GPU."""
 
 
 class SandboxUnavailable(RuntimeError):
@@ -47,12 +49,16 @@ class Launcher:
     - uid: the host uid student code runs as when the grader is root; one per parallel slot,
       so per-uid limits (processes) do not bleed between slots. Without root, bubblewrap's
       user namespace maps the sandbox to uid 65534 instead.
+    - gpu: index (``nvidia-smi`` / PCI bus order) of the one GPU the sandbox may use, or None
+      for none. The sandbox gets the NVIDIA device nodes and ``CUDA_VISIBLE_DEVICES=<gpu>``;
+      without a GPU, ``CUDA_VISIBLE_DEVICES`` is empty, so CUDA sees no device.
     """
 
     mode: str = "bwrap"
     threads: int = 1
     limits: Limits = field(default_factory=Limits)
     uid: int | None = SANDBOX_UID_BASE
+    gpu: int | None = None
 
     def rlimits(self) -> list[str]:
         """The ``prlimit`` prefix applying ``limits`` to the sandbox and all it starts."""
@@ -73,8 +79,13 @@ class Launcher:
         if self.mode != "none":
             return None
         env = {k: v for k, v in os.environ.items() if not k.startswith("DLGRADE")}
-        env.update(thread_env(self.threads), PYTHONPATH=str(Path(autograder.__file__).resolve().parent.parent))
+        env.update(self.device_env(), PYTHONPATH=str(Path(autograder.__file__).resolve().parent.parent))
         return env
+
+    def device_env(self) -> dict[str, str]:
+        """Thread caps and the GPU the sandbox's CUDA may see."""
+        visible = "" if self.gpu is None else str(self.gpu)
+        return {**thread_env(self.threads), "CUDA_DEVICE_ORDER": "PCI_BUS_ID", "CUDA_VISIBLE_DEVICES": visible}
 
     def command(self, request_fd: int, response_fd: int) -> list[str]:
         """The argv that starts a worker reading requests from ``request_fd`` and answering on
@@ -107,8 +118,12 @@ class Launcher:
             "--setenv", "MPLBACKEND", "Agg",
             "--setenv", "MPLCONFIGDIR", "/tmp/work/.matplotlib",
         ]
-        for var, value in thread_env(self.threads).items():
+        for var, value in self.device_env().items():
             args += ["--setenv", var, value]
+        if self.gpu is not None:
+            for node in (*NVIDIA_CONTROL_DEVICES, f"/dev/nvidia{self.gpu}"):
+                args += ["--dev-bind-try", node, node]
+            args += ["--ro-bind-try", "/sys", "/sys"]  # the CUDA driver reads PCI topology there
         for path in SYSTEM_DIRS:
             args += ["--ro-bind-try", path, path]
         for path in SYSTEM_FILES:
@@ -152,6 +167,19 @@ def check_sandbox(mode: str) -> None:
     )
     if probe.returncode != 0:
         raise SandboxUnavailable(f"bubblewrap cannot create namespaces here: {probe.stderr.strip()}")
+
+
+def detect_gpus() -> list[int]:
+    """Indices of the NVIDIA GPUs on this machine, as ``nvidia-smi`` numbers them (PCI bus
+    order); empty without ``nvidia-smi`` or a working driver."""
+    smi = shutil.which("nvidia-smi")
+    if smi is None:
+        return []
+    try:
+        out = subprocess.run([smi, "--query-gpu=index", "--format=csv,noheader"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [int(line) for line in out.stdout.split() if line.isdigit()] if out.returncode == 0 else []
 
 
 def namespace_args(as_root: bool) -> list[str]:

@@ -4,7 +4,8 @@
 Gradescope schema: top-level ``score``, ``max_score``, ``output``, ``execution_time``
 (seconds) and ``tests``, a list of {``name``, ``score``, ``max_score``, ``status``
 ("passed" | "failed"), ``output``, ``visibility``}. dlgrade adds ``extra_data`` with the
-submission's name and hashes, cell errors, captured output and the sandbox mode.
+submission's name and hashes, cell errors, captured output, the sandbox mode and the device
+(``"cpu"`` or ``"cuda:<gpu index>"``) its code could use.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class SubmissionResult:
     stdout: str = ""
     execution_time: float = 0.0
     sandbox: str = "bwrap"
+    device: str = "cpu"
     sha256: str = ""
     autograder_sha256: str = ""
 
@@ -95,6 +97,7 @@ class SubmissionResult:
                 "sha256": self.sha256,
                 "autograder_sha256": self.autograder_sha256,
                 "sandbox": self.sandbox,
+                "device": self.device,
                 "cell_errors": [asdict(e) for e in self.cell_errors],
                 "stdout": self.stdout,
             },
@@ -116,6 +119,7 @@ class SubmissionResult:
             stdout=extra.get("stdout", ""),
             execution_time=data.get("execution_time", 0.0),
             sandbox=extra.get("sandbox", ""),
+            device=extra.get("device", "cpu"),
             sha256=extra.get("sha256", ""),
             autograder_sha256=extra.get("autograder_sha256", ""),
         )

@@ -29,14 +29,18 @@ def seed_for_test(assignment_seed: int, test_name: str) -> list[int]:
     return [assignment_seed, zlib.crc32(test_name.encode())]
 
 
-def make_fixtures(test_name: str, assignment_seed: int, datasets: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+def make_fixtures(
+    test_name: str, assignment_seed: int, datasets: dict[str, Callable[[], Any]], device: str = "cpu"
+) -> dict[str, Any]:
     """Trusted values a test may ask for by parameter name.
 
     - ``rng``: ``np.random.Generator`` seeded from (assignment seed, test name).
+    - ``device``: ``"cuda"`` when the sandbox has a GPU, else ``"cpu"``: the torch device a
+      test asks student code to use.
     - one entry per dataset in ``datasets`` (for example ``mnist``: an ``ImageDataset``),
       loaded on first use.
     """
-    fixtures: dict[str, Any] = {"rng": np.random.default_rng(seed_for_test(assignment_seed, test_name))}
+    fixtures: dict[str, Any] = {"rng": np.random.default_rng(seed_for_test(assignment_seed, test_name)), "device": device}
     fixtures.update({name: lazy(loader) for name, loader in datasets.items()})
     return fixtures
 
