@@ -42,6 +42,8 @@ class Limits:
     - tmp_bytes: size of its private, writable /tmp, bytes.
     - processes: processes and threads its uid may have (RLIMIT_NPROC; applied when the
       grader runs as root and gives each slot its own uid).
+    - attachment_bytes: size of one file submitted with the notebook (see
+      ``BundleConfig.attachments``), bytes.
     """
 
     timeout: float = 300.0
@@ -53,6 +55,7 @@ class Limits:
     open_files: int = 256
     tmp_bytes: int = 512 * 2**20
     processes: int = 256
+    attachment_bytes: int = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -62,12 +65,15 @@ class BundleConfig:
     - id: assignment id (``mnist-softmax``).
     - seed: assignment seed; each test's ``rng`` fixture is seeded from (seed, test name).
     - data: datasets the hidden tests read from the grader's data dir (``["mnist"]``).
+    - attachments: plain file names a student submits with the notebook (a trained
+      ``state_dict``, say): in the same ``.zip``, or beside a notebook that is alone in its folder.
     """
 
     id: str = "assignment"
     seed: int = 0
     data: list[str] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
+    attachments: list[str] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: dict) -> "BundleConfig":
@@ -76,6 +82,7 @@ class BundleConfig:
             seed=int(data.get("seed", 0)),
             data=list(data.get("data", [])),
             limits=Limits(**data.get("limits", {})),
+            attachments=list(data.get("attachments", [])),
         )
 
 

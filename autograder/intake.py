@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -62,6 +63,55 @@ def read_submission(path: Path) -> list[CodeCell]:
             raise IntakeError(f"the notebook is {size / 2**20:.0f} MB; the limit is {MAX_NOTEBOOK_BYTES // 2**20} MB")
         raw = path.read_bytes()
     return parse_notebook(raw)
+
+
+def read_attachments(path: Path, names: list[str], max_bytes: int) -> dict[str, bytes]:
+    """The files named in ``names`` that a student submitted with the notebook at ``path``.
+
+    From a ``.zip``: entries with one of those base names, in any folder of the zip (the zip
+    itself was already checked by ``notebook_from_zip``). From an ``.ipynb``: files of those
+    names beside it, but only when it is the only notebook in its folder, so one student's
+    checkpoint is never taken for another's; symbolic links are never followed. A missing
+    file is simply absent from the answer (the tests that need it fail and say so).
+
+    Raises IntakeError when a file is larger than ``max_bytes`` (counted while reading) or a
+    zip holds two files of the same name.
+    """
+    found: dict[str, bytes] = {}
+    if not names:
+        return found
+    if path.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for entry in archive.infolist():
+                    parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
+                    if not parts or parts[-1] not in names or "__MACOSX" in parts or entry.is_dir():
+                        continue
+                    if parts[-1] in found:
+                        raise IntakeError(f"the zip holds two files named {parts[-1]!r}")
+                    with archive.open(entry) as stream:
+                        found[parts[-1]] = _bounded(stream.read, parts[-1], max_bytes)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+            raise IntakeError(f"the files in the zip cannot be read ({exc})") from None
+        return found
+    if len([p for p in path.parent.iterdir() if p.suffix.lower() == ".ipynb"]) != 1:
+        return found
+    for name in names:
+        try:
+            fd = os.open(path.parent / name, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue  # absent, a symbolic link, or unreadable
+        with os.fdopen(fd, "rb") as stream:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                found[name] = _bounded(stream.read, name, max_bytes)
+    return found
+
+
+def _bounded(read, name: str, max_bytes: int) -> bytes:
+    data = read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise IntakeError(f"{name} is larger than the {max_bytes / 2**20:g} MiB limit")
+    return data
 
 
 def notebook_from_zip(path: Path) -> bytes:

@@ -22,6 +22,8 @@ from reference.gradient_check import (
 __all__ = [
     "check_array",
     "check_scalar",
+    "check_tensor",
+    "load_state_dict",
     "eval_numerical_gradient",
     "eval_numerical_gradient_array",
     "eval_numerical_gradient_at",
@@ -49,3 +51,37 @@ def check_scalar(value: Any, what: str) -> float:
     number = float(np.asarray(value).reshape(()))
     assert np.isfinite(number), f"{what} is {number}, expected a finite number"
     return number
+
+
+def check_tensor(value: Any, shape: tuple[int, ...], what: str):
+    """Assert that a student's value is a finite floating-point torch tensor of ``shape``;
+    return it as float64 (it arrives on the CPU, see ``autograder.protocol``)."""
+    import torch
+
+    assert isinstance(value, torch.Tensor), f"{what} should be a torch tensor of shape {shape}, got {type(value).__name__}"
+    assert tuple(value.shape) == tuple(shape), f"{what} has shape {tuple(value.shape)}, expected {tuple(shape)}"
+    assert value.is_floating_point(), f"{what} has dtype {value.dtype}, expected a floating-point tensor"
+    assert bool(torch.isfinite(value).all()), f"{what} contains NaN or infinite values"
+    return value.double()
+
+
+def load_state_dict(attachments: dict[str, bytes], name: str) -> dict:
+    """The ``state_dict`` a student submitted as the attachment ``name`` (from the ``attachments``
+    fixture), loaded on the trusted side with ``torch.load(..., weights_only=True)``, which
+    unpickles tensors and plain containers only, mapped to the CPU.
+
+    Raises AssertionError, for the student, when the file is missing, is not a
+    ``torch.save`` file that ``weights_only`` loading accepts, or is not a dict of tensors.
+    """
+    import io
+
+    import torch
+
+    assert name in attachments, f"{name} was not submitted: put it in the zip with your notebook (or beside it)"
+    try:
+        state = torch.load(io.BytesIO(attachments[name]), map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise AssertionError(f"{name} cannot be loaded with torch.load(weights_only=True): {type(exc).__name__}") from None
+    ok = isinstance(state, dict) and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items())
+    assert ok, f"{name} should hold model.state_dict() (a dict of tensors), got {type(state).__name__}"
+    return state

@@ -146,6 +146,8 @@ def build(spec_dir: Path, dist: Path, options: GradeOptions | None = None) -> Bu
         for produced, target in ((Path(tmp) / "out" / "student", out.student_notebook), (Path(tmp) / "out" / "autograder", out.solution_notebook)):
             target.parent.mkdir(exist_ok=True)
             shutil.copyfile(produced / f"{spec.id}.ipynb", target)
+    for name in spec.config.attachments:  # the reference's checkpoint etc., beside the solution
+        shutil.copyfile(spec.attachment(name), out.solution_notebook.parent / name)
     test_files = {f"{q}.py": spec.test_file(q).read_text() for q in spec.questions}
     write_bundle(out.autograder_zip, spec.config, test_files)
     if options is not None:

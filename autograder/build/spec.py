@@ -34,6 +34,9 @@ class AssignmentSpec:
 
     - folder: the assignment folder; its ``tests/<question>.py`` hold the Otter test files.
     - reference: dotted module holding one function per question (``reference.softmax_regression``).
+
+    Files the student submits with the notebook (``config.attachments``) have the reference's
+    own versions in ``attachments/``; the build puts them beside the solution notebook.
     """
 
     folder: Path
@@ -50,6 +53,10 @@ class AssignmentSpec:
     def test_file(self, question: str) -> Path:
         return self.folder / "tests" / f"{question}.py"
 
+    def attachment(self, name: str) -> Path:
+        """The reference's version of a file students submit with the notebook."""
+        return self.folder / "attachments" / name
+
     @classmethod
     def load(cls, folder: Path) -> "AssignmentSpec":
         """Read ``folder/assignment.toml``. Raises SpecError naming what is missing."""
@@ -65,8 +72,13 @@ class AssignmentSpec:
                 raise SpecError(f"{path}: missing '{key}'")
         config = BundleConfig(
             id=data["id"], seed=int(data.get("seed", 0)), data=list(data.get("data", [])),
-            limits=Limits(**data.get("limits", {})),
+            limits=Limits(**data.get("limits", {})), attachments=list(data.get("attachments", [])),
         )
+        for name in config.attachments:
+            if not name or "/" in name or "\\" in name or name.startswith(".") or name.endswith(".ipynb"):
+                raise SpecError(f"{path}: attachment {name!r} must be a plain file name (no folders, not a notebook)")
+            if not (Path(folder) / "attachments" / name).is_file():
+                raise SpecError(f"{folder}: the reference's attachment is missing: attachments/{name}")
         spec = cls(
             folder=Path(folder), id=data["id"], title=data.get("title", data["id"]), reference=data["reference"],
             config=config, cells=[OutlineCell(**c) for c in data["cells"]],

@@ -20,6 +20,7 @@ A mutant file::
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -109,7 +110,11 @@ def validate(spec_dir: Path, options: GradeOptions) -> Validation:
         report.checks.append(check_reference(grade_submission(built.solution_notebook, bundle, options, "reference")))
         report.checks.append(check_stub(grade_submission(built.student_notebook, bundle, options, "stub")))
         for mutant in mutants:
-            path = mutant.apply(built.solution_notebook, Path(tmp) / f"{mutant.name}.ipynb")
+            folder = Path(tmp) / "mutants" / mutant.name  # its own folder, with the solution's attachments
+            folder.mkdir(parents=True)
+            for name in bundle.config.attachments:
+                shutil.copyfile(built.solution_notebook.parent / name, folder / name)
+            path = mutant.apply(built.solution_notebook, folder / built.solution_notebook.name)
             report.checks.append(check_mutant(mutant, grade_submission(path, bundle, options, mutant.name)))
     if len(mutants) < MIN_MUTANTS:
         report.checks.append(Check("mutants", SubmissionResult("mutants"), f"at least {MIN_MUTANTS}", False, f"found {len(mutants)}"))

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from autograder.bundle import Bundle
-from autograder.grading.grade import GradeOptions, grade_submission, not_graded, sha256_file
+from autograder.grading.grade import GradeOptions, grade_submission, not_graded, submission_files
 from autograder.grading.results import SubmissionResult, write_grades_csv, write_json_atomic
 from autograder.grading.session import kill_all
+from autograder.intake import IntakeError
 from autograder.reports import write_feedback
 
 
@@ -146,7 +147,7 @@ def grade_to_folder(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ResultsWriteError(f"cannot create {out_dir}: {exc}") from None
-    done = {} if regrade else finished_results(out_dir, submissions, bundle.sha256)
+    done = {} if regrade else finished_results(out_dir, submissions, bundle)
     todo = {name: path for name, path in submissions.items() if name not in done}
     results = list(done.values())
     for result in results:
@@ -171,12 +172,18 @@ def grade_to_folder(
     return results
 
 
-def finished_results(out_dir: Path, submissions: dict[str, Path], autograder_sha256: str) -> dict[str, SubmissionResult]:
-    """Results already in ``out_dir`` for these very submission files and this autograder."""
+def finished_results(out_dir: Path, submissions: dict[str, Path], bundle: Bundle) -> dict[str, SubmissionResult]:
+    """Results already in ``out_dir`` for these very submission files (and attachments) and this autograder."""
     done = {}
     for result in read_results(out_dir):
         path = submissions.get(result.submission)
-        if path is not None and result.autograder_sha256 == autograder_sha256 and result.sha256 == sha256_file(path):
+        if path is None or result.autograder_sha256 != bundle.sha256:
+            continue
+        try:
+            unchanged = result.sha256 == submission_files(path, bundle)[2]
+        except (IntakeError, OSError):
+            unchanged = False
+        if unchanged:
             done[result.submission] = result
     return done
 

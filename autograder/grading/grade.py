@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from autograder.bundle import Bundle
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, SubmissionResult, TestResult
 from autograder.grading.runner import make_fixtures, run_test_case
 from autograder.grading.session import SandboxFailure, SandboxSession, memory_hint
-from autograder.intake import CodeCell, IntakeError, read_submission
+from autograder.intake import CodeCell, IntakeError, read_attachments, read_submission
 
 MAX_RESTARTS = 3
 """Sandbox restarts allowed per submission after a crash or timeout during the tests."""
@@ -72,8 +74,23 @@ def _load(name: str, data_dir: str | None, allow_fallback: bool):
     return LOADERS[name](data_dir)
 
 
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def submission_sha256(path: Path, attachments: dict[str, bytes]) -> str:
+    """sha256 (hex) of the submitted file and, when there are any, its attachments by name:
+    a result is kept on a rerun only when this is unchanged."""
+    digest = hashlib.sha256(path.read_bytes())
+    for name in sorted(attachments):
+        digest.update(b"\0" + name.encode() + b"\0" + hashlib.sha256(attachments[name]).digest())
+    return digest.hexdigest()
+
+
+def submission_files(path: Path, bundle: Bundle) -> tuple[list[CodeCell], dict[str, bytes], str]:
+    """Intake: the cells to run, the attachments found, and the submission's sha256.
+
+    Raises IntakeError or OSError when the submission cannot be read.
+    """
+    config = bundle.config
+    attachments = read_attachments(path, config.attachments, config.limits.attachment_bytes)
+    return read_submission(path), attachments, submission_sha256(path, attachments)
 
 
 def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: str | None = None) -> SubmissionResult:
@@ -85,8 +102,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         device="cpu" if options.gpu is None else f"cuda:{options.gpu}",
     )
     try:
-        result.sha256 = sha256_file(path)
-        cells = read_submission(path)
+        cells, attachments, result.sha256 = submission_files(path, bundle)
     except (IntakeError, OSError) as exc:
         result.error = f"Your notebook could not be graded: {exc}"
         result.tests = [not_graded(tc, result.error) for _, tc in bundle.test_cases]
@@ -99,7 +115,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     outputs: list[str] = []
     session, restarts = None, 0
     try:
-        session, cell_failure = _start(launcher, deadline, limits, cells, result)
+        session, cell_failure = _start(launcher, deadline, limits, cells, attachments, result)
         if cell_failure:
             result.error = cell_failure
         for test_file, tc in bundle.test_cases:
@@ -109,8 +125,9 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
             if session.dead_reason and restarts < MAX_RESTARTS and time.monotonic() < deadline:
                 outputs.append(session.close())
                 restarts += 1
-                session, _ = _start(launcher, deadline, limits, cells, None)
-            fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, "cpu" if options.gpu is None else "cuda")
+                session, _ = _start(launcher, deadline, limits, cells, attachments, None)
+            device = "cpu" if options.gpu is None else "cuda"
+            fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments)
             result.tests.append(run_test_case(tc, test_file, session, fixtures))
     finally:
         if session is not None:
@@ -120,14 +137,16 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     return result
 
 
-def _start(launcher, deadline, limits, cells: list[CodeCell], result: SubmissionResult | None):
-    """Start a sandbox and run the cells. Returns (session, message if the cells could not finish).
+def _start(launcher, deadline, limits, cells: list[CodeCell], attachments: dict[str, bytes], result: SubmissionResult | None):
+    """Start a sandbox, put the attachments in its working folder and run the cells. Returns
+    (session, message if the cells could not finish).
 
     Cell errors are recorded on ``result`` when given (the first run only).
     """
     session = SandboxSession(launcher, deadline, limits.call_timeout, limits.max_output_bytes)
+    files = {name: np.frombuffer(data, dtype=np.uint8) for name, data in attachments.items()}
     try:
-        outcomes = session.request("exec", cells=[[c.index, c.source] for c in cells])
+        outcomes = session.request("exec", cells=[[c.index, c.source] for c in cells], files=files)
     except SandboxFailure as exc:
         return session, f"Running your notebook failed: {exc}."
     except Exception as exc:  # CallError cannot happen for exec; anything else is a protocol fault

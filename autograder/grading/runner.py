@@ -30,17 +30,27 @@ def seed_for_test(assignment_seed: int, test_name: str) -> list[int]:
 
 
 def make_fixtures(
-    test_name: str, assignment_seed: int, datasets: dict[str, Callable[[], Any]], device: str = "cpu"
+    test_name: str,
+    assignment_seed: int,
+    datasets: dict[str, Callable[[], Any]],
+    device: str = "cpu",
+    attachments: dict[str, bytes] | None = None,
 ) -> dict[str, Any]:
     """Trusted values a test may ask for by parameter name.
 
     - ``rng``: ``np.random.Generator`` seeded from (assignment seed, test name).
     - ``device``: ``"cuda"`` when the sandbox has a GPU, else ``"cpu"``: the torch device a
       test asks student code to use.
+    - ``attachments``: file name -> bytes of the files submitted with the notebook (a copy;
+      load a state_dict with ``autograder.testing.load_state_dict``).
     - one entry per dataset in ``datasets`` (for example ``mnist``: an ``ImageDataset``),
       loaded on first use.
     """
-    fixtures: dict[str, Any] = {"rng": np.random.default_rng(seed_for_test(assignment_seed, test_name)), "device": device}
+    fixtures: dict[str, Any] = {
+        "rng": np.random.default_rng(seed_for_test(assignment_seed, test_name)),
+        "device": device,
+        "attachments": dict(attachments or {}),
+    }
     fixtures.update({name: lazy(loader) for name, loader in datasets.items()})
     return fixtures
 
