@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from autograder.bundle import Bundle, BundleError
-from autograder.grading.batch import ResultsWriteError, collect_submissions, default_workers, grade_to_folder
+from autograder.grading.batch import EXECUTORS, ResultsWriteError, collect_submissions, default_workers, grade_to_folder
 from autograder.grading.grade import GradeOptions
 from autograder.grading.launcher import SANDBOX_MODES, SandboxUnavailable, check_sandbox, detect_gpus
 from autograder.grading.results import SubmissionResult
@@ -115,11 +115,17 @@ def build(assignment_dir: Path, dist: Path, data_dir: Path | None, sandbox: str,
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel sandboxes. Default: CPU cores.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds per submission (default: the assignment's, 300).")
 @click.option("--regrade", is_flag=True, help="Grade again submissions already graded with this autograder.")
+@click.option(
+    "--executor", type=click.Choice(EXECUTORS), default="local", show_default=True,
+    help="local: a process pool here. dask: a Dask cluster (a LocalCluster of --workers processes unless --scheduler).",
+)
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None, help="Address of an existing Dask scheduler (with --executor dask).")
 @data_dir_option
 @sandbox_option
 @device_options
 def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, workers: int | None,
-          timeout: float | None, regrade: bool, data_dir: Path | None, sandbox: str, device: str, gpus: str | None) -> None:
+          timeout: float | None, regrade: bool, executor: str, scheduler: str | None, data_dir: Path | None,
+          sandbox: str, device: str, gpus: str | None) -> None:
     """Grade SUBMISSIONS (.ipynb or .zip files, or folders of them) with AUTOGRADER_ZIP into OUT_DIR.
 
     Exits 0 when the batch finished, even if submissions failed; non-zero only when the
@@ -137,7 +143,9 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
         raise click.ClickException("no .ipynb or .zip submissions found")
     workers = min(workers or default_workers(), len(named))
     options = _options(sandbox, data_dir, workers, timeout=timeout, gpus=_gpus(device, gpus))
-    results = _grade_with_progress(autograder_zip, named, out_dir, options, workers, regrade)
+    if scheduler and executor != "dask":
+        raise click.BadParameter("--scheduler needs --executor dask", param_hint="--scheduler")
+    results = _grade_with_progress(autograder_zip, named, out_dir, options, workers, regrade, executor, scheduler)
     _print_table(results, out_dir)
 
 
@@ -156,7 +164,7 @@ def _check_data(datasets: list[str], data_dir: Path | None) -> None:
             )
 
 
-def _grade_with_progress(bundle_path, named, out_dir, options, workers, regrade) -> list[SubmissionResult]:
+def _grade_with_progress(bundle_path, named, out_dir, options, workers, regrade, executor="local", scheduler=None) -> list[SubmissionResult]:
     from tqdm import tqdm
 
     counts = {"kept": 0, "not full marks": 0}
@@ -168,7 +176,7 @@ def _grade_with_progress(bundle_path, named, out_dir, options, workers, regrade)
             bar.update()
 
         try:
-            results = grade_to_folder(bundle_path, named, out_dir, options, workers, advance, regrade)
+            results = grade_to_folder(bundle_path, named, out_dir, options, workers, advance, regrade, executor, scheduler)
         except KeyboardInterrupt:
             bar.close()
             raise click.ClickException(

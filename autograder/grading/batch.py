@@ -84,10 +84,23 @@ def _grade_in_worker(path: str, name: str, options: GradeOptions) -> dict:
     return grade_submission(Path(path), _worker_bundle, options, name).to_json()
 
 
+EXECUTORS = ("local", "dask")
+
+
 def grade_batch(
-    bundle: Bundle, bundle_path: Path, submissions: dict[str, Path], options: GradeOptions, workers: int
+    bundle: Bundle,
+    bundle_path: Path,
+    submissions: dict[str, Path],
+    options: GradeOptions,
+    workers: int,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> Iterator[SubmissionResult]:
     """Grade submissions on ``workers`` processes, yielding each result as it finishes.
+
+    - executor: "local" (a process pool here) or "dask" (see ``autograder.grading.cluster``;
+      ``scheduler`` is the address of an existing Dask scheduler, else a LocalCluster of
+      ``workers`` processes is started).
 
     A grader-side failure on one submission yields an error result for it; the batch goes on.
     """
@@ -95,6 +108,11 @@ def grade_batch(
         reason = f"The grader failed on this submission: {type(exc).__name__}: {exc}"
         return SubmissionResult(name, [not_graded(tc, reason) for _, tc in bundle.test_cases], error=reason, sandbox=options.sandbox)
 
+    if executor == "dask":
+        from autograder.grading.cluster import grade_on_dask
+
+        yield from grade_on_dask(bundle, bundle_path, submissions, options, workers, scheduler, grader_failed)
+        return
     if workers <= 1:
         for name, path in submissions.items():
             try:
@@ -131,8 +149,12 @@ def grade_to_folder(
     workers: int,
     on_result: Callable[[SubmissionResult, bool], None] = lambda result, kept: None,
     regrade: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> list[SubmissionResult]:
     """Grade a batch into ``out_dir`` and return the results of all ``submissions``.
+
+    ``executor`` and ``scheduler``: where the grading runs, as in ``grade_batch``.
 
     The batch is resumable: a submission whose ``result.json`` already records the same
     submission sha256 and autograder sha256 is kept as it is, unless ``regrade``.
@@ -153,7 +175,7 @@ def grade_to_folder(
     for result in results:
         on_result(result, True)
     try:
-        for result in grade_batch(bundle, bundle_path, todo, options, workers):
+        for result in grade_batch(bundle, bundle_path, todo, options, workers, executor, scheduler):
             try:
                 folder = out_dir / result.submission
                 folder.mkdir(exist_ok=True)

@@ -1,0 +1,117 @@
+"""Grading on a Dask cluster (``dlgrade grade --executor dask``): one task grades one submission.
+
+Without a scheduler address a ``distributed.LocalCluster`` of single-threaded worker processes
+is started here; with one, an existing cluster is used. Its workers need dlgrade, bubblewrap
+and the datasets (at the same ``--data-dir`` path) installed; nothing else is shared: each task
+carries the submission's bytes (and its attachments), and the autograder zip is sent to every
+worker once. A task returns the result as ``result.json`` data.
+
+A worker that dies while grading (the grader process itself, not a sandbox: student code cannot
+kill it) makes the scheduler retry the task once elsewhere (``allowed-failures = 1``); a second
+death marks the submission failed with that reason. GPU grading asks for the worker resource
+``GPU`` (``resources={"GPU": 1}``): start GPU workers with ``--resources GPU=1``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zlib
+from pathlib import Path
+from typing import Callable, Iterator
+
+from autograder.bundle import Bundle
+from autograder.grading.grade import GradeOptions, grade_submission
+from autograder.grading.results import SubmissionResult
+from autograder.intake import IntakeError, read_attachments
+
+ALLOWED_FAILURES = 1
+"""Worker deaths a task survives (it is retried on another worker) before it is marked failed."""
+
+
+def grade_on_dask(
+    bundle: Bundle,
+    bundle_path: Path,
+    submissions: dict[str, Path],
+    options: GradeOptions,
+    workers: int,
+    scheduler: str | None,
+    grader_failed: Callable[[str, Exception], SubmissionResult],
+) -> Iterator[SubmissionResult]:
+    """Grade ``submissions`` on Dask, yielding each result as it finishes.
+
+    - workers: worker processes of the LocalCluster started when ``scheduler`` is None
+      (ignored with a scheduler address, ``tcp://HOST:PORT``).
+    - grader_failed(name, exc): the result for a submission whose task failed.
+    """
+    import dask
+    from distributed import Client, LocalCluster, as_completed
+
+    resources = {"GPU": 1} if options.gpus else None
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+        cluster = None
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, resources=resources, dashboard_address=None
+            )
+        try:
+            with Client(scheduler or cluster) as client:
+                bundle_data = client.scatter(bundle_path.read_bytes(), broadcast=True)
+                futures = {}
+                for name, path in submissions.items():
+                    try:
+                        files = pack(path, bundle)
+                    except (IntakeError, OSError):  # intake fails the same way here: grade it at once
+                        yield grade_submission(path, bundle, options, name)
+                        continue
+                    future = client.submit(
+                        grade_task, bundle_data, bundle.sha256, files, path.name, name, options,
+                        key=f"grade-{zlib.crc32(name.encode()):08x}-{name[:40]}", resources=resources, pure=False,
+                    )
+                    futures[future] = name
+                for future in as_completed(futures):
+                    try:
+                        yield SubmissionResult.from_json(future.result())
+                    except Exception as exc:  # KilledWorker after the retry, or a grader error
+                        yield grader_failed(futures[future], exc)
+        finally:
+            if cluster is not None:
+                cluster.close()
+
+
+def pack(path: Path, bundle: Bundle) -> dict[str, bytes]:
+    """The files a task carries: the submission itself and, beside a notebook, its attachments.
+
+    Raises IntakeError or OSError as intake would.
+    """
+    files = {path.name: path.read_bytes()}
+    if path.suffix.lower() != ".zip":
+        files.update(read_attachments(path, bundle.config.attachments, bundle.config.limits.attachment_bytes))
+    return files
+
+
+_bundles: dict[str, Bundle] = {}
+
+
+def grade_task(bundle_data: bytes, bundle_sha256: str, files: dict[str, bytes], submission: str, name: str,
+               options: GradeOptions) -> dict:
+    """Runs on a Dask worker: rebuild the submission folder in a temporary directory and grade it.
+
+    The worker's slot (its sandbox uid, its GPU) comes from its name: LocalCluster names
+    workers 0, 1, ...; other names are hashed.
+    """
+    from distributed import get_worker
+
+    from autograder.grading.batch import for_slot
+
+    with tempfile.TemporaryDirectory(prefix="dlgrade-task-") as tmp:
+        if bundle_sha256 not in _bundles:
+            zip_path = Path(tmp) / "autograder.zip"
+            zip_path.write_bytes(bundle_data)
+            _bundles[bundle_sha256] = Bundle.load(zip_path)
+        folder = Path(tmp) / "submission"
+        folder.mkdir()
+        for file_name, data in files.items():
+            (folder / Path(file_name).name).write_bytes(data)
+        worker = get_worker().name
+        slot = worker if isinstance(worker, int) else zlib.crc32(str(worker).encode()) % 1000
+        return grade_submission(folder / submission, _bundles[bundle_sha256], for_slot(options, slot), name).to_json()
