@@ -123,6 +123,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                 result.tests.append(not_graded(tc, result.error))
                 continue
             if session.dead_reason and restarts < MAX_RESTARTS and time.monotonic() < deadline:
+                result.student_time += session.student_seconds
                 outputs.append(session.close())
                 restarts += 1
                 session, _ = _start(launcher, deadline, limits, cells, attachments, None)
@@ -131,6 +132,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
             result.tests.append(run_test_case(tc, test_file, session, fixtures))
     finally:
         if session is not None:
+            result.student_time += session.student_seconds
             outputs.append(session.close())
     result.stdout = "\n".join(o for o in outputs if o)[-limits.max_output_bytes :]
     result.execution_time = time.monotonic() - started
@@ -146,6 +148,7 @@ def _start(launcher, deadline, limits, cells: list[CodeCell], attachments: dict[
     session = SandboxSession(launcher, deadline, limits.call_timeout, limits.max_output_bytes)
     files = {name: np.frombuffer(data, dtype=np.uint8) for name, data in attachments.items()}
     try:
+        session.request("lookup", name="__name__")  # waits for the sandbox to start: overhead, not student time
         outcomes = session.request("exec", cells=[[c.index, c.source] for c in cells], files=files)
     except SandboxFailure as exc:
         return session, f"Running your notebook failed: {exc}."

@@ -4,8 +4,9 @@
 Gradescope schema: top-level ``score``, ``max_score``, ``output``, ``execution_time``
 (seconds) and ``tests``, a list of {``name``, ``score``, ``max_score``, ``status``
 ("passed" | "failed"), ``output``, ``visibility``}. dlgrade adds ``extra_data`` with the
-submission's name and hashes, cell errors, captured output, the sandbox mode and the device
-(``"cpu"`` or ``"cuda:<gpu index>"``) its code could use.
+submission's name and hashes, cell errors, captured output, the sandbox mode, the device
+(``"cpu"`` or ``"cuda:<gpu index>"``) its code could use and ``student_time`` (seconds of
+``execution_time`` spent in student code).
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ class SubmissionResult:
     - error: a message when the submission could not be graded as a whole (bad notebook,
       time limit during the cells), else None.
     - execution_time: wall time to grade it, seconds.
+    - student_time: the part of it spent waiting on the student's code (running the cells
+      and the calls tests make), seconds; the rest is dlgrade's overhead.
     """
 
     submission: str
@@ -71,6 +74,7 @@ class SubmissionResult:
     cell_errors: list[CellError] = field(default_factory=list)
     stdout: str = ""
     execution_time: float = 0.0
+    student_time: float = 0.0
     sandbox: str = "bwrap"
     device: str = "cpu"
     sha256: str = ""
@@ -98,6 +102,7 @@ class SubmissionResult:
                 "autograder_sha256": self.autograder_sha256,
                 "sandbox": self.sandbox,
                 "device": self.device,
+                "student_time": round(self.student_time, 3),
                 "cell_errors": [asdict(e) for e in self.cell_errors],
                 "stdout": self.stdout,
             },
@@ -120,6 +125,7 @@ class SubmissionResult:
             execution_time=data.get("execution_time", 0.0),
             sandbox=extra.get("sandbox", ""),
             device=extra.get("device", "cpu"),
+            student_time=extra.get("student_time", 0.0),
             sha256=extra.get("sha256", ""),
             autograder_sha256=extra.get("autograder_sha256", ""),
         )

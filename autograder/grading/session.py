@@ -94,6 +94,10 @@ def kill_all(reason: str = "the grader was interrupted") -> None:
         session.kill(reason)
 
 
+STUDENT_OPS = frozenset({"exec", "call", "getattr"})
+"""Requests whose answer waits on student code (a getattr may run a property)."""
+
+
 class SandboxSession:
     """One sandboxed worker process.
 
@@ -119,6 +123,8 @@ class SandboxSession:
         self.call_timeout = call_timeout
         self.limits = limits
         self.dead_reason: str | None = None
+        self.student_seconds = 0.0
+        """Wall time spent waiting for requests that run student code (exec, call, getattr), seconds."""
         self._workdir = tempfile.TemporaryDirectory(prefix="dlgrade-sandbox-")
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
@@ -153,7 +159,8 @@ class SandboxSession:
         if limit <= 0:
             self.kill("the submission's time limit was used up")
             raise SandboxFailure(self.dead_reason)
-        end = time.monotonic() + limit
+        start = time.monotonic()
+        end = start + limit
         try:
             protocol.write_frame(self._req_w, protocol.encode({"op": op, **fields}), write=self._writer(end))
             payload = protocol.read_frame(self._resp_r, self.limits.max_message_bytes, read=self._reader(end))
@@ -167,6 +174,9 @@ class SandboxSession:
         except protocol.ProtocolError as exc:
             self.kill(f"your code sent back something the grader cannot accept: {exc}")
             raise SandboxFailure(self.dead_reason) from None
+        finally:
+            if op in STUDENT_OPS:
+                self.student_seconds += time.monotonic() - start
         if type(response) is not dict or "ok" not in response:
             self.kill("the sandbox answered with a malformed message")
             raise SandboxFailure(self.dead_reason)

@@ -1,0 +1,116 @@
+"""Batch grading speed: per-submission overhead, throughput with 1 and 2 workers, the trusted
+process's peak RSS as the batch grows, and `otter run` on the same assignment, all in one run.
+
+For a NumPy assignment and a torch assignment (neither has a long training test), it grades
+K copies of the correct (reference) submission with ``grade_to_folder``, as ``dlgrade grade``
+does, and prints:
+
+- overhead: median over submissions of ``execution_time - student_time`` (seconds), what
+  dlgrade spends beyond running the student's cells and the tests' calls into them (sandbox
+  start, intake, the trusted tests' own work, result writing);
+- throughput: submissions per second with ``--workers 1`` and ``--workers 2``, and their ratio;
+- peak RSS of the trusted (parent) process, in MiB, for K = 50 and K = 500 (each in a fresh
+  process; skip with --rss-k none);
+- `otter run` median wall time per submission on Otter's own build of the same assignment
+  (its public tests), and the ratio to dlgrade's median wall time per submission.
+
+Usage (from the repository root, after the README's install command):
+
+    python benchmarks/grade_throughput.py [--k 20] [--rss-k 50 500] [--otter-repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
+
+from autograder.build.assign import build  # noqa: E402
+from autograder.grading.batch import grade_to_folder  # noqa: E402
+from autograder.grading.grade import GradeOptions  # noqa: E402
+from grade_time import otter_run_time  # noqa: E402
+
+ASSIGNMENTS = {"numpy": "numpy-batchnorm-dropout", "torch": "torch-fundamentals"}
+"""The assignment graded for each kind (``--only`` picks one kind)."""
+
+
+def copies(solution: Path, folder: Path, k: int) -> dict[str, Path]:
+    """K copies of a notebook, each alone in its own folder (as a class's submissions would be)."""
+    named = {}
+    for i in range(k):
+        dest = folder / f"student{i:04d}" / solution.name
+        dest.parent.mkdir(parents=True)
+        dest.write_bytes(solution.read_bytes())
+        named[f"student{i:04d}"] = dest
+    return named
+
+
+def run_batch(built, named: dict[str, Path], out: Path, workers: int, sandbox: str) -> tuple[float, list]:
+    options = GradeOptions(sandbox=sandbox, threads=1)
+    started = time.perf_counter()
+    results = grade_to_folder(built.autograder_zip, named, out, options, workers, regrade=True)
+    return time.perf_counter() - started, results
+
+
+def rss_child(assignment: str, k: int, sandbox: str) -> None:
+    """In a fresh process: grade K copies with 2 workers, print this process's peak RSS (MiB)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        built = build(REPO / "assignments" / assignment, Path(tmp) / "dist")
+        named = copies(built.solution_notebook, Path(tmp) / "subs", k)
+        run_batch(built, named, Path(tmp) / "out", 2, sandbox)
+    print(json.dumps({"rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--k", type=int, default=20, help="copies graded per throughput run")
+    parser.add_argument("--rss-k", nargs="*", default=["50", "500"], help="batch sizes for the RSS runs, or 'none'")
+    parser.add_argument("--otter-repeats", type=int, default=3)
+    parser.add_argument("--sandbox", default="bwrap", choices=["bwrap", "none"])
+    parser.add_argument("--only", choices=list(ASSIGNMENTS), help="run one kind only")
+    parser.add_argument("--rss-child", nargs=2, metavar=("ASSIGNMENT", "K"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_child:
+        return rss_child(args.rss_child[0], int(args.rss_child[1]), args.sandbox)
+
+    for kind, assignment in ASSIGNMENTS.items():
+        if args.only and kind != args.only:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            built = build(REPO / "assignments" / assignment, tmp / "dist")
+            named = copies(built.solution_notebook, tmp / "subs", args.k)
+            print(f"\n{kind}: {assignment}, K = {args.k} copies of the reference submission")
+            rates, per_sub = {}, {}
+            for workers in (1, 2):
+                wall, results = run_batch(built, named, tmp / f"out{workers}", workers, args.sandbox)
+                assert all(r.score == r.max_score for r in results), "the reference should score full marks"
+                overhead = statistics.median(r.execution_time - r.student_time for r in results)
+                per_sub[workers] = statistics.median(r.execution_time for r in results)
+                rates[workers] = args.k / wall
+                print(f"  --workers {workers}: {wall:6.2f} s, {rates[workers]:5.2f} submissions/s; per submission: "
+                      f"median {per_sub[workers] * 1000:6.0f} ms wall, {overhead * 1000:5.0f} ms overhead")
+            print(f"  throughput ratio, 2 workers / 1: {rates[2] / rates[1]:.2f}x")
+            otter = otter_run_time(REPO / "assignments" / assignment, built.solution_notebook, tmp, args.otter_repeats)
+            if otter is not None:
+                print(f"  otter run: median {otter[0]:.2f} s per submission; dlgrade with 1 worker "
+                      f"({per_sub[1]:.2f} s median wall) is {otter[0] / per_sub[1]:.1f}x faster")
+        for k in [] if args.rss_k == ["none"] else [int(k) for k in args.rss_k]:
+            out = subprocess.run(
+                [sys.executable, __file__, "--rss-child", assignment, str(k), "--sandbox", args.sandbox],
+                capture_output=True, text=True, check=True,
+            )
+            print(f"  trusted process peak RSS at K = {k}: {json.loads(out.stdout.splitlines()[-1])['rss_mib']:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
