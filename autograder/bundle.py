@@ -122,8 +122,16 @@ class Bundle:
             raise BundleError(f"{path}: not a readable autograder zip ({exc})") from None
         if not sources:
             raise BundleError(f"{path}: holds no tests/*.py test files")
+        return cls.from_sources(config, sources, digest)
+
+    @classmethod
+    def from_sources(cls, config: BundleConfig, sources: dict[str, str], sha256: str = "") -> "Bundle":
+        """A bundle from test file sources (file name -> Python source), in name order.
+
+        Raises BundleError for OK-format (doctest) tests, which dlgrade does not run.
+        """
         test_files = []
-        for name, source in sources.items():
+        for name, source in sorted(sources.items()):
             if "OK_FORMAT = True" in source:
                 raise BundleError(f"{name}: OK-format (doctest) tests are not supported; use exception-based tests")
             test_file = ExceptionTestFile.from_string(source, path=name)
@@ -131,7 +139,7 @@ class Bundle:
                 if tc.name == f"{test_file.name} - {index + 1}":  # Otter's default name: use the function's
                     test_file.test_cases[index] = replace(tc, name=f"{test_file.name}.{tc.body.test_func.__name__}")
             test_files.append(test_file)
-        return cls(config, test_files, digest)
+        return cls(config, test_files, sha256)
 
 
 def write_bundle(path: Path, config: BundleConfig, test_files: dict[str, str]) -> None:

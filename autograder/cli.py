@@ -1,4 +1,4 @@
-"""The ``dlgrade`` command line (click): ``build``, ``grade`` and ``demo``."""
+"""The ``dlgrade`` command line (click): ``build``, ``grade``, ``validate``, ``check`` and ``demo``."""
 
 from __future__ import annotations
 
@@ -233,6 +233,40 @@ def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: 
         failures += not report.ok
     if failures:
         raise click.ClickException(f"{failures} assignment(s) failed validation")
+
+
+@main.command()
+@click.argument("notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds for the whole check (default 300).")
+@sandbox_option
+def check(notebook: Path, timeout: float | None, sandbox: str) -> None:
+    """Run the public tests on NOTEBOOK the way the grader runs them, and print a table.
+
+    Exits 0 when every public test passes, 1 otherwise. The hidden tests are not in your
+    notebook: passing here does not promise full marks.
+    """
+    from autograder.check import CheckError, public_bundle
+    from autograder.grading.grade import grade_submission
+
+    _sandbox_or_exit(sandbox)
+    try:
+        bundle = public_bundle(notebook)
+    except CheckError as exc:
+        raise click.ClickException(str(exc))
+    result = grade_submission(notebook, bundle, _options(sandbox, None, timeout=timeout))
+    if result.error:
+        click.secho(result.error, fg="red")
+    for error in result.cell_errors:
+        click.secho(f"cell {error.cell} raised {error.type}: {error.message}", fg="yellow")
+    width = max(len(t.name) for t in result.tests)
+    click.echo(f"\n{'public test':<{width}}  status  points")
+    for test in result.tests:
+        click.echo(f"{test.name:<{width}}  {test.status:<6}  {test.score:g}/{test.max_score:g}")
+        if test.status != "passed":
+            click.echo("    " + test.output.replace("\n", "\n    "))
+    click.echo(f"\n{result.score:g}/{result.max_score:g} on the public tests ({result.execution_time:.1f} s)")
+    if result.score < result.max_score:
+        sys.exit(1)
 
 
 @main.command()
