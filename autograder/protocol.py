@@ -16,6 +16,7 @@ Values are encoded as JSON trees of tagged nodes:
   (bfloat16 and float16 widened to float32); it decodes to a CPU ``torch.Tensor`` over that
   array, or to the array itself where torch is not installed. An ``OrderedDict`` (a
   ``state_dict()``) travels as a dict and a ``torch.Size`` as a tuple;
+- ``{"t": "bytes", "i": k}``: a ``bytes`` value, sent as the k-th blob's uint8 array;
 - ``{"t": "handle", "id": n, "type": "ClassName"}`` names an object that stays in the sandbox.
 
 ``decode`` is the trusted side's reader. It builds only builtin containers, numbers, strings
@@ -139,6 +140,8 @@ def encode(value: Any, make_handle: Callable[[Any], dict] | None = None) -> byte
     def enc(v: Any) -> Any:
         if v is None or type(v) in (bool, int, str):
             return v
+        if type(v) is bytes:
+            return {"t": "bytes", "i": add_blob(np.frombuffer(v, dtype=np.uint8))}
         if type(v) is float:
             return v if math.isfinite(v) else {"t": "float", "v": repr(v)}
         if type(v) in (list, tuple):
@@ -236,6 +239,11 @@ def decode(payload: bytes, limits: Limits = DEFAULT_LIMITS, allow_handles: bool 
             return float(node["v"])
         if tag == "array":
             return array(node.get("i"))
+        if tag == "bytes":
+            arr = array(node.get("i"))
+            if arr.dtype != np.uint8 or arr.ndim != 1:
+                raise ProtocolError("bytes must travel as a 1-d uint8 array")
+            return arr.tobytes()
         if tag == "tensor":
             return _as_tensor(array(node.get("i")))
         if tag == "scalar":

@@ -164,3 +164,13 @@ def test_tensor_subclasses_do_not_cross_as_data():
 
     with pytest.raises(TypeError):
         encode(torch.zeros(2).as_subclass(SneakyTensor))
+
+
+def test_bytes_cross_as_bytes_and_must_be_a_flat_uint8_blob():
+    raw = bytes(range(256)) * 3
+    assert roundtrip({"raw": raw, "empty": b""}) == {"raw": raw, "empty": b""}
+    header = {"t": "bytes", "i": 0}
+    buf = io.BytesIO()
+    np.save(buf, np.zeros((2, 2), dtype=np.uint8), allow_pickle=False)
+    with pytest.raises(ProtocolError, match="1-d uint8"):
+        decode(payload_with_blob(header, buf.getvalue()))

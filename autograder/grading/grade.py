@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 from autograder.bundle import Bundle
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, SubmissionResult, TestResult
@@ -146,10 +144,9 @@ def _start(launcher, deadline, limits, cells: list[CodeCell], attachments: dict[
     Cell errors are recorded on ``result`` when given (the first run only).
     """
     session = SandboxSession(launcher, deadline, limits.call_timeout, limits.max_output_bytes)
-    files = {name: np.frombuffer(data, dtype=np.uint8) for name, data in attachments.items()}
     try:
         session.request("lookup", name="__name__")  # waits for the sandbox to start: overhead, not student time
-        outcomes = session.request("exec", cells=[[c.index, c.source] for c in cells], files=files)
+        outcomes = session.request("exec", cells=[[c.index, c.source] for c in cells], files=attachments)
     except SandboxFailure as exc:
         return session, f"Running your notebook failed: {exc}."
     except Exception as exc:  # CallError cannot happen for exec; anything else is a protocol fault

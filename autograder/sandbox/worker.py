@@ -6,8 +6,8 @@ one ``autograder.protocol`` frame each; the student's stdout and stderr are the 
 
 Requests are dicts with an ``op``:
 
-- ``exec``: ``cells`` = [[cell_index, source], ...] and optional ``files`` = {name: uint8
-  array}, the student's own attachments, written to the working folder first; runs the cells
+- ``exec``: ``cells`` = [[cell_index, source], ...] and optional ``files`` = {name: bytes},
+  the student's own attachments, written to the working folder first; runs the cells
   in order in one namespace and answers [{"cell": index, "error": None | {type, message,
   traceback}}, ...]. A cell that raises does not stop the ones after it.
 - ``lookup``: ``name``; answers {"kind": "missing" | "module" | "callable" | "data"} with
@@ -64,7 +64,7 @@ class Worker:
     def op_exec(self, cells: list, files: dict | None = None) -> list:
         for name, data in (files or {}).items():
             with open(os.path.basename(name), "wb") as f:
-                f.write(data.tobytes())
+                f.write(data)
         results = []
         for index, source in cells:
             error = None
