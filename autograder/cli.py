@@ -151,7 +151,7 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
 
 def _check_data(datasets: list[str], data_dir: Path | None) -> None:
     """Exit with a clear message when a dataset the hidden tests need is not in ``data_dir``."""
-    from reference.datasets import DATASET_FILES, missing_files
+    from reference.datasets import DATASET_FILES, DATASET_TITLES, missing_files
 
     for name in datasets:
         if name not in DATASET_FILES:
@@ -159,7 +159,7 @@ def _check_data(datasets: list[str], data_dir: Path | None) -> None:
         missing = missing_files(name, data_dir)
         if missing:
             raise click.ClickException(
-                f"the hidden tests need {name}: pass --data-dir (or set DLGRADE_DATA_DIR) to a folder holding "
+                f"the hidden tests need {DATASET_TITLES[name]}: pass --data-dir (or set DLGRADE_DATA_DIR) to a folder holding "
                 + ", ".join(missing)
             )
 

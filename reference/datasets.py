@@ -39,6 +39,14 @@ DATASET_FILES = {
 }
 """Files each dataset needs, relative to the data directory."""
 
+DATASET_TITLES = {
+    "mnist": "MNIST",
+    "shakespeare": "Tiny Shakespeare",
+    "airline": "airline passengers",
+    "cifar10": "CIFAR-10",
+}
+"""How messages name each dataset of ``DATASET_FILES``."""
+
 IDX_IMAGES_MAGIC = 2051
 IDX_LABELS_MAGIC = 2049
 
@@ -120,7 +128,7 @@ def _require(dataset: str, data_dir: Path | str | None) -> Path:
     missing = missing_files(dataset, data_dir)
     if missing:
         where = data_dir or default_data_dir() or "no data directory (pass data_dir or set DLGRADE_DATA_DIR)"
-        raise FileNotFoundError(f"{dataset} files missing from {where}: {', '.join(missing)}")
+        raise FileNotFoundError(f"{DATASET_TITLES[dataset]} files missing from {where}: {', '.join(missing)}")
     return Path(data_dir) if data_dir else default_data_dir()
 
 
