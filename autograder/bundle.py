@@ -67,6 +67,8 @@ class BundleConfig:
     - data: datasets the hidden tests read from the grader's data dir (``["mnist"]``).
     - attachments: plain file names a student submits with the notebook (a trained
       ``state_dict``, say): in the same ``.zip``, or beside a notebook that is alone in its folder.
+    - preload: modules a warm sandbox imports once for all the submissions it serves
+      (``["numpy", "torch"]``; see ``autograder.grading.warm``).
     """
 
     id: str = "assignment"
@@ -74,6 +76,7 @@ class BundleConfig:
     data: list[str] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
     attachments: list[str] = field(default_factory=list)
+    preload: list[str] = field(default_factory=lambda: ["numpy"])
 
     @classmethod
     def from_json(cls, data: dict) -> "BundleConfig":
@@ -83,6 +86,7 @@ class BundleConfig:
             data=list(data.get("data", [])),
             limits=Limits(**data.get("limits", {})),
             attachments=list(data.get("attachments", [])),
+            preload=list(data.get("preload", ["numpy"])),
         )
 
 

@@ -116,6 +116,10 @@ def build(assignment_dir: Path, dist: Path, data_dir: Path | None, sandbox: str,
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds per submission (default: the assignment's, 300).")
 @click.option("--regrade", is_flag=True, help="Grade again submissions already graded with this autograder.")
 @click.option(
+    "--cold", is_flag=True,
+    help="A new sandbox for every submission, instead of forking each from a warm one that imported numpy/torch once.",
+)
+@click.option(
     "--executor", type=click.Choice(EXECUTORS), default="local", show_default=True,
     help="local: a process pool here. dask: a Dask cluster (a LocalCluster of --workers processes unless --scheduler).",
 )
@@ -124,7 +128,7 @@ def build(assignment_dir: Path, dist: Path, data_dir: Path | None, sandbox: str,
 @sandbox_option
 @device_options
 def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, workers: int | None,
-          timeout: float | None, regrade: bool, executor: str, scheduler: str | None, data_dir: Path | None,
+          timeout: float | None, regrade: bool, cold: bool, executor: str, scheduler: str | None, data_dir: Path | None,
           sandbox: str, device: str, gpus: str | None) -> None:
     """Grade SUBMISSIONS (.ipynb or .zip files, or folders of them) with AUTOGRADER_ZIP into OUT_DIR.
 
@@ -142,7 +146,7 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
     if not named:
         raise click.ClickException("no .ipynb or .zip submissions found")
     workers = min(workers or default_workers(), len(named))
-    options = _options(sandbox, data_dir, workers, timeout=timeout, gpus=_gpus(device, gpus))
+    options = _options(sandbox, data_dir, workers, timeout=timeout, gpus=_gpus(device, gpus), warm=not cold)
     if scheduler and executor != "dask":
         raise click.BadParameter("--scheduler needs --executor dask", param_hint="--scheduler")
     results = _grade_with_progress(autograder_zip, named, out_dir, options, workers, regrade, executor, scheduler)

@@ -73,6 +73,7 @@ class AssignmentSpec:
         config = BundleConfig(
             id=data["id"], seed=int(data.get("seed", 0)), data=list(data.get("data", [])),
             limits=Limits(**data.get("limits", {})), attachments=list(data.get("attachments", [])),
+            preload=list(data.get("preload", ["numpy"])),
         )
         for name in config.attachments:
             if not name or "/" in name or "\\" in name or name.startswith(".") or name.endswith(".ipynb"):

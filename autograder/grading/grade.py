@@ -20,6 +20,7 @@ from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, SubmissionResult, TestResult
 from autograder.grading.runner import make_fixtures, run_test_case
 from autograder.grading.session import SandboxFailure, SandboxSession, memory_hint
+from autograder.grading.warm import ZygoteError, zygote_for
 from autograder.intake import CodeCell, IntakeError, read_attachments, read_submission
 
 MAX_RESTARTS = 3
@@ -39,6 +40,9 @@ class GradeOptions:
       parallel slot gets its own.
     - gpus: indices of the GPUs submissions may use; a submission gets the first (the batch
       hands each parallel slot one of them in turn). Empty: CPU only.
+    - warm: fork each submission's worker from a warm sandbox that has imported the bundle's
+      ``preload`` modules, where that is possible (``autograder.grading.warm``); False starts
+      a new sandbox for every submission.
     """
 
     sandbox: str = "bwrap"
@@ -48,6 +52,7 @@ class GradeOptions:
     threads: int = 1
     uid: int = SANDBOX_UID_BASE
     gpus: tuple[int, ...] = ()
+    warm: bool = True
 
     @property
     def gpu(self) -> int | None:
@@ -113,7 +118,8 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     outputs: list[str] = []
     session, restarts = None, 0
     try:
-        session, cell_failure = _start(launcher, deadline, limits, cells, attachments, result)
+        preload = tuple(bundle.config.preload) if options.warm else None
+        session, cell_failure = _start(launcher, preload, deadline, limits, cells, attachments, result)
         if cell_failure:
             result.error = cell_failure
         for test_file, tc in bundle.test_cases:
@@ -124,7 +130,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                 result.student_time += session.student_seconds
                 outputs.append(session.close())
                 restarts += 1
-                session, _ = _start(launcher, deadline, limits, cells, attachments, None)
+                session, _ = _start(launcher, preload, deadline, limits, cells, attachments, None)
             device = "cpu" if options.gpu is None else "cuda"
             fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments)
             result.tests.append(run_test_case(tc, test_file, session, fixtures))
@@ -137,13 +143,18 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     return result
 
 
-def _start(launcher, deadline, limits, cells: list[CodeCell], attachments: dict[str, bytes], result: SubmissionResult | None):
-    """Start a sandbox, put the attachments in its working folder and run the cells. Returns
+def _start(launcher, preload, deadline, limits, cells: list[CodeCell], attachments: dict[str, bytes], result: SubmissionResult | None):
+    """Start a sandbox (forked from a warm one that imported ``preload``, unless that is None
+    or not possible), put the attachments in its working folder and run the cells. Returns
     (session, message if the cells could not finish).
 
     Cell errors are recorded on ``result`` when given (the first run only).
     """
-    session = SandboxSession(launcher, deadline, limits.call_timeout, limits.max_output_bytes)
+    zygote = zygote_for(launcher, preload) if preload is not None else None
+    try:
+        session = SandboxSession(launcher, deadline, limits.call_timeout, limits.max_output_bytes, zygote=zygote)
+    except ZygoteError:
+        session = SandboxSession(launcher, deadline, limits.call_timeout, limits.max_output_bytes)
     try:
         session.request("lookup", name="__name__")  # waits for the sandbox to start: overhead, not student time
         outcomes = session.request("exec", cells=[[c.index, c.source] for c in cells], files=attachments)

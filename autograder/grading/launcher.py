@@ -93,11 +93,29 @@ class Launcher:
         worker = [sys.executable, "-u", "-m", "autograder.sandbox.worker", str(request_fd), str(response_fd)]
         if self.mode == "none":
             return self.rlimits() + worker
+        if self.drops_privileges:
+            worker.append(str(self.uid))  # the worker switches to it before any student code runs
+        return self.sandboxed(worker)
+
+    @property
+    def can_fork_workers(self) -> bool:
+        """Whether a warm zygote may serve this launcher's sandboxes: it needs bubblewrap's own
+        pid namespace, and a root grader, so that student code runs as another uid than the
+        zygote and can write nowhere but ``/tmp`` (which the zygote wipes between submissions)."""
+        return self.drops_privileges
+
+    def zygote_command(self, control_fd: int, modules: tuple[str, ...]) -> list[str]:
+        """The argv of a warm sandbox (``autograder.sandbox.zygote``) that imports ``modules``
+        and forks workers on request over the inherited unix socket ``control_fd``."""
+        assert self.can_fork_workers, "a zygote needs bubblewrap and a root grader"
+        zygote = [sys.executable, "-u", "-m", "autograder.sandbox.zygote", str(control_fd), str(self.uid), ",".join(modules)]
+        return self.sandboxed(zygote)
+
+    def sandboxed(self, argv: list[str]) -> list[str]:
+        """``argv`` run under the resource limits inside a new bubblewrap sandbox."""
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
-        if self.drops_privileges:
-            worker.append(str(self.uid))  # the worker switches to it before any student code runs
         args = self.rlimits() + [
             bwrap,
             *namespace_args(self.drops_privileges),
@@ -140,7 +158,7 @@ class Launcher:
                 args += ["--tmpfs", f"{PACKAGE_MOUNT}/autograder/{secret.relative_to(package_dir)}"]
             if any(m == secret or m in secret.parents for m in python_dirs()):
                 args += ["--tmpfs", str(secret)]
-        return args + ["--", *worker]
+        return args + ["--", *argv]
 
     @property
     def drops_privileges(self) -> bool:

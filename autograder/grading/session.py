@@ -107,6 +107,10 @@ class SandboxSession:
     - call_timeout: default seconds one request may take.
     - max_output_bytes: captured stdout+stderr, bytes.
     - limits: bounds on what is accepted from the sandbox.
+    - zygote: a warm sandbox (``autograder.grading.warm.Zygote``) to fork the worker from,
+      instead of starting a new sandbox; ending the session resets the zygote, which kills
+      everything the submission started and deletes what it wrote. Raises ``ZygoteError``
+      when the zygote cannot fork.
     """
 
     def __init__(
@@ -116,6 +120,7 @@ class SandboxSession:
         call_timeout: float = 60.0,
         max_output_bytes: int = 64 * 1024,
         limits: protocol.Limits = protocol.DEFAULT_LIMITS,
+        zygote=None,
     ):
         self.deadline = deadline
         self._via_bwrap = launcher.mode == "bwrap"
@@ -125,22 +130,38 @@ class SandboxSession:
         self.dead_reason: str | None = None
         self.student_seconds = 0.0
         """Wall time spent waiting for requests that run student code (exec, call, getattr), seconds."""
-        self._workdir = tempfile.TemporaryDirectory(prefix="dlgrade-sandbox-")
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
         out_r, out_w = os.pipe()
-        self._proc = subprocess.Popen(
-            launcher.command(req_r, resp_w),
-            stdin=subprocess.DEVNULL,
-            stdout=out_w,
-            stderr=out_w,
-            pass_fds=(req_r, resp_w),
-            start_new_session=True,
-            cwd=self._workdir.name,
-            env=launcher.environment(),
-        )
-        for fd in (req_r, resp_w, out_w):
-            os.close(fd)
+        self._zygote, self._proc, self._workdir, self._status_r = zygote, None, None, None
+        self._released = False
+        try:
+            if zygote is None:
+                self._workdir = tempfile.TemporaryDirectory(prefix="dlgrade-sandbox-")
+                self._proc = subprocess.Popen(
+                    launcher.command(req_r, resp_w),
+                    stdin=subprocess.DEVNULL,
+                    stdout=out_w,
+                    stderr=out_w,
+                    pass_fds=(req_r, resp_w),
+                    start_new_session=True,
+                    cwd=self._workdir.name,
+                    env=launcher.environment(),
+                )
+            else:
+                self._status_r, status_w = os.pipe()
+                try:
+                    zygote.fork([req_r, resp_w, out_w, status_w])
+                finally:
+                    os.close(status_w)
+        except BaseException:
+            for fd in (self._req_w, self._resp_r, out_r, self._status_r):
+                if fd is not None:
+                    os.close(fd)
+            raise
+        finally:
+            for fd in (req_r, resp_w, out_w):
+                os.close(fd)
         os.set_blocking(self._req_w, False)  # writes wait in select(), bounded by the call's time limit
         self.output = OutputCapture(out_r, max_output_bytes)
         _LIVE.add(self)
@@ -215,13 +236,24 @@ class SandboxSession:
 
         return read
 
-    def _death_message(self) -> str:
+    def _exit_code(self) -> int | None:
+        """The worker's exit code (negative: killed by that signal), None if it is still running."""
+        if self._zygote is not None:
+            self._release()  # the zygote reaps the worker and reports its wait status
+            if not select.select([self._status_r], [], [], 5)[0]:
+                return None
+            status = os.read(self._status_r, 4)
+            return os.waitstatus_to_exitcode(int.from_bytes(status, "big")) if len(status) == 4 else None
         try:
             code = self._proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            code = None
-        if code is not None and self._via_bwrap and code > 128:
+            return None
+        if self._via_bwrap and code > 128:
             code = 128 - code  # bubblewrap reports a child killed by signal N as exit code 128 + N
+        return code
+
+    def _death_message(self) -> str:
+        code = self._exit_code()
         if code is not None and code < 0:
             reason = signal_message(-code, self.resource_limits)
         elif code is not None:
@@ -238,17 +270,29 @@ class SandboxSession:
         if self.dead_reason is None:
             self.dead_reason = reason
         _LIVE.discard(self)
-        try:
-            os.killpg(self._proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self._proc.wait()
-        self._workdir.cleanup()
-        for fd in (self._req_w, self._resp_r):
+        if self._zygote is not None:
+            self._release()
+        else:
             try:
-                os.close(fd)
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._proc.wait()
+            self._workdir.cleanup()
+        for fd in (self._req_w, self._resp_r, self._status_r):
+            try:
+                if fd is not None:
+                    os.close(fd)
             except OSError:
                 pass
+        self._req_w = self._resp_r = self._status_r = None
+
+    def _release(self) -> None:
+        """Warm sessions: have the zygote kill this submission's processes and wipe its files,
+        once (a zygote that fails to is killed, with everything in its sandbox)."""
+        if not self._released:
+            self._released = True
+            self._zygote.reset()
 
     def close(self) -> str:
         """Stop the sandbox and return its captured output."""
