@@ -1,0 +1,49 @@
+import torch
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "LinearRegressionModel"
+
+
+@test_case(points=1, hidden=False)
+def test_parameters_and_forward_shape(LinearRegressionModel, torch):
+    model = LinearRegressionModel()
+    state = model.state_dict()
+    assert sorted(state) == ["bias", "weights"], "the state_dict should hold exactly 'weights' and 'bias'"
+    assert state["weights"].shape == (1,) and state["bias"].shape == (1,), "weights and bias should have shape (1,)"
+    assert model(torch.zeros(5, 1)).shape == (5, 1), "forward of an (N, 1) input should be (N, 1)"
+
+
+@test_case(points=1, hidden=True)
+def test_state_dict_names_shapes_and_dtype(LinearRegressionModel):
+    state = LinearRegressionModel().state_dict()
+    assert isinstance(state, dict) and sorted(state) == ["bias", "weights"], (
+        "model.state_dict() should hold exactly two entries, 'weights' and 'bias': make them nn.Parameter attributes "
+        "self.weights and self.bias"
+    )
+    for key in ("weights", "bias"):
+        value = state[key]
+        assert isinstance(value, torch.Tensor) and tuple(value.shape) == (1,), f"{key} should be a tensor of shape (1,)"
+        assert value.dtype == torch.float32, f"{key} should be float32, got {value.dtype}"
+
+
+@test_case(points=1, hidden=True)
+def test_parameters_are_initialised_at_random(LinearRegressionModel):
+    first, second = LinearRegressionModel().state_dict(), LinearRegressionModel().state_dict()
+    assert isinstance(first, dict) and sorted(first) == ["bias", "weights"], "the state_dict should hold 'weights' and 'bias'"
+    assert first["weights"].item() != second["weights"].item() and first["bias"].item() != second["bias"].item(), (
+        "two new models have the same parameters: initialise weights and bias at random with torch.randn"
+    )
+
+
+@test_case(points=2, hidden=True)
+def test_forward_values(LinearRegressionModel, rng):
+    w, b = (float(v) for v in rng.normal(size=2))
+    model = LinearRegressionModel()
+    model.load_state_dict({"weights": torch.tensor([w]), "bias": torch.tensor([b])})
+    X = torch.from_numpy(rng.normal(size=(20, 1)).astype("float32"))
+    out = model(X)
+    assert isinstance(out, torch.Tensor) and tuple(out.shape) == (20, 1), "model(X) for X of shape (20, 1) should be (20, 1)"
+    assert torch.allclose(out, torch.tensor([w]) * X + torch.tensor([b]), rtol=1e-6, atol=1e-6), (
+        "forward(x) should return self.weights * x + self.bias"
+    )

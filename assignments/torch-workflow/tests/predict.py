@@ -1,0 +1,31 @@
+import torch
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "predict"
+
+
+@test_case(points=1, hidden=False)
+def test_shape(predict, LinearRegressionModel, torch):
+    preds = predict(LinearRegressionModel(), torch.zeros(7, 1))
+    assert isinstance(preds, torch.Tensor) and preds.shape == (7, 1), "predictions for an (N, 1) input are (N, 1)"
+
+
+@test_case(points=2, hidden=True)
+def test_matches_reference_architecture_on_device(predict, LinearRegressionModel, device, rng):
+    """The model is moved to the grading machine's device (the GPU when there is one); X stays on the CPU."""
+    from reference import torch_workflow as ref
+
+    w, b = (float(v) for v in rng.normal(size=2))
+    model = LinearRegressionModel()
+    model.load_state_dict({"weights": torch.tensor([w]), "bias": torch.tensor([b])})
+    model.to(device)
+    X = torch.from_numpy(rng.uniform(-1.0, 2.0, size=(23, 1)).astype("float32"))
+    preds = predict(model, X)
+    assert isinstance(preds, torch.Tensor) and tuple(preds.shape) == (23, 1), "predict(model, X) for X of shape (23, 1) should be (23, 1)"
+    reference = ref.LinearRegressionModel()
+    reference.load_state_dict(model.state_dict())
+    assert torch.allclose(preds, ref.predict(reference, X), rtol=1e-6, atol=1e-6), (
+        "predict(model, X) should return the model's predictions for X (moved to the device of the model's "
+        "parameters), not for other data"
+    )
