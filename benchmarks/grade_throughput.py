@@ -37,6 +37,7 @@ sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
 from autograder.build.assign import build  # noqa: E402
 from autograder.grading.batch import grade_to_folder  # noqa: E402
 from autograder.grading.grade import GradeOptions  # noqa: E402
+from autograder.grading.warm import stop_zygotes  # noqa: E402
 from grade_time import otter_run_time  # noqa: E402
 
 ASSIGNMENTS = {"numpy": "numpy-batchnorm-dropout", "torch": "torch-fundamentals"}
@@ -56,6 +57,7 @@ def copies(solution: Path, folder: Path, k: int) -> dict[str, Path]:
 
 def run_batch(built, named: dict[str, Path], out: Path, workers: int, sandbox: str) -> tuple[float, list]:
     options = GradeOptions(sandbox=sandbox, threads=1)
+    stop_zygotes()  # the build's warm sandbox would favour --workers 1: every run starts cold
     started = time.perf_counter()
     results = grade_to_folder(built.autograder_zip, named, out, options, workers, regrade=True)
     return time.perf_counter() - started, results

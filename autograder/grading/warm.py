@@ -122,3 +122,9 @@ def zygote_for(launcher: Launcher, modules: tuple[str, ...]) -> Zygote | None:
     while len(_ZYGOTES) > MAX_ZYGOTES:
         _ZYGOTES.popitem(last=False)[1].kill("evicted")
     return zygote
+
+
+def stop_zygotes() -> None:
+    """Stop every zygote this process keeps (the next submission starts a new one)."""
+    while _ZYGOTES:
+        _ZYGOTES.popitem()[1].kill("stopped")
