@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import zipfile
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from otter.test_files import ExceptionTestFile
@@ -59,6 +61,84 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class LatePolicy:
+    """A late-submission penalty (``[late]`` in ``assignment.toml``), applied when scores are
+    exported (``dlgrade export ... --timestamps CSV``); ``result.json`` keeps the raw score.
+
+    - deadline: ISO-8601 date and time with a UTC offset (``2025-03-01T23:59:00-05:00``).
+    - percent_per_day: points taken off, in percent of the score, per day late.
+    - max_days: the last day late work is accepted; a submission later than that scores 0.
+      None: no cut-off (the penalty stops at 100 %).
+
+    Days late = ceil(hours after the deadline / 24): one second late is one day late,
+    exactly 24 h late is one day, 24 h and one second is two.
+    """
+
+    deadline: str
+    percent_per_day: float
+    max_days: int | None = None
+
+    def __post_init__(self) -> None:
+        deadline = self.deadline_time  # raises ValueError when unreadable or without an offset
+        object.__setattr__(self, "deadline", deadline.isoformat())
+        if not 0 <= float(self.percent_per_day) <= 100:
+            raise ValueError(f"late.percent_per_day must be between 0 and 100, got {self.percent_per_day!r}")
+        object.__setattr__(self, "percent_per_day", float(self.percent_per_day))
+        if self.max_days is not None:
+            if isinstance(self.max_days, bool) or int(self.max_days) != self.max_days or self.max_days < 0:
+                raise ValueError(f"late.max_days must be a whole number of days >= 0, got {self.max_days!r}")
+            object.__setattr__(self, "max_days", int(self.max_days))
+
+    @property
+    def deadline_time(self) -> datetime:
+        return parse_time(self.deadline, what="late.deadline")
+
+    def days_late(self, submitted: datetime) -> int:
+        """Whole days after the deadline, rounded up; 0 when on time. ``submitted`` must be aware."""
+        seconds = (submitted - self.deadline_time).total_seconds()
+        return 0 if seconds <= 0 else math.ceil(seconds / 86400)
+
+    def penalty_percent(self, days_late: int) -> float:
+        """Percent of the score taken off for ``days_late`` days."""
+        if days_late <= 0:
+            return 0.0
+        if self.max_days is not None and days_late > self.max_days:
+            return 100.0
+        return min(100.0, days_late * self.percent_per_day)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "LatePolicy":
+        """From ``[late]`` in assignment.toml (deadline may be a TOML datetime) or dlgrade.json.
+        Raises ValueError naming the bad field."""
+        unknown = set(data) - {"deadline", "percent_per_day", "max_days"}
+        if unknown:
+            raise ValueError(f"unknown late-policy field(s): {', '.join(sorted(unknown))}")
+        if "deadline" not in data or "percent_per_day" not in data:
+            raise ValueError("the late policy needs 'deadline' and 'percent_per_day'")
+        deadline = data["deadline"]
+        if isinstance(deadline, datetime):
+            if deadline.tzinfo is None:
+                raise ValueError(f"late.deadline {deadline.isoformat()} has no UTC offset (write e.g. 2025-03-01T23:59:00-05:00)")
+            deadline = deadline.isoformat()
+        percent = data["percent_per_day"]
+        if isinstance(percent, bool) or not isinstance(percent, (int, float)):
+            raise ValueError(f"late.percent_per_day must be a number, got {percent!r}")
+        return cls(str(deadline), percent, data.get("max_days"))
+
+
+def parse_time(text: str, what: str = "timestamp") -> datetime:
+    """An ISO-8601 date and time that carries a UTC offset (``Z`` allowed). Raises ValueError."""
+    value = str(text).strip()
+    try:
+        parsed = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
+    except ValueError:
+        raise ValueError(f"{what} {value!r} is not an ISO-8601 date and time") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{what} {value!r} has no UTC offset (write e.g. 2025-03-01T23:59:00-05:00 or ...Z)")
+    return parsed
+
+
+@dataclass(frozen=True)
 class BundleConfig:
     """What ``dlgrade.json`` holds.
 
@@ -69,6 +149,7 @@ class BundleConfig:
       ``state_dict``, say): in the same ``.zip``, or beside a notebook that is alone in its folder.
     - preload: modules a warm sandbox imports once for all the submissions it serves
       (``["numpy", "torch"]``; see ``autograder.grading.warm``).
+    - late: the late-submission penalty applied on export (``LatePolicy``), or None.
     """
 
     id: str = "assignment"
@@ -77,10 +158,12 @@ class BundleConfig:
     limits: Limits = field(default_factory=Limits)
     attachments: list[str] = field(default_factory=list)
     preload: list[str] = field(default_factory=lambda: ["numpy"])
+    late: LatePolicy | None = None
 
     @classmethod
     def from_json(cls, data: dict) -> "BundleConfig":
         return cls(
+            late=LatePolicy.from_json(data["late"]) if data.get("late") else None,
             id=str(data.get("id", "assignment")),
             seed=int(data.get("seed", 0)),
             data=list(data.get("data", [])),
@@ -149,6 +232,9 @@ class Bundle:
 def write_bundle(path: Path, config: BundleConfig, test_files: dict[str, str]) -> None:
     """Write an autograder zip. test_files: file name (``softmax.py``) -> source."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(CONFIG_NAME, json.dumps(asdict(config), indent=2))
+        data = asdict(config)
+        if data["late"] is None:  # bundles without a late policy stay as they were (same sha256)
+            del data["late"]
+        zf.writestr(CONFIG_NAME, json.dumps(data, indent=2))
         for name, source in sorted(test_files.items()):
             zf.writestr(f"tests/{name}", source)

@@ -1,4 +1,5 @@
-"""The ``dlgrade`` command line (click): ``build``, ``grade``, ``validate``, ``check`` and ``demo``."""
+"""The ``dlgrade`` command line (click): ``build``, ``grade``, ``validate``, ``check``, ``demo``
+and ``export`` (``canvas``, ``otter``)."""
 
 from __future__ import annotations
 
@@ -201,7 +202,10 @@ def _print_table(results: list[SubmissionResult], out_dir: Path) -> None:
     for r in sorted(results, key=lambda r: r.submission):
         note = f"  {r.error.splitlines()[0][:70]}" if r.error else ""
         click.echo(f"{r.submission:<{width}}  {r.score:>5g}/{r.max_score:<5g}  {r.execution_time:5.1f}s{note}")
-    click.echo(f"\nreports: {out_dir}/<submission>/feedback.html   grades: {out_dir / 'grades.csv'}")
+    click.echo(
+        f"\nreports: {out_dir}/<submission>/feedback.html   class: {out_dir / 'summary.html'}   "
+        f"grades: {out_dir / 'grades.csv'}, final_grades.csv"
+    )
 
 
 @main.command()
@@ -303,6 +307,198 @@ def demo(out: Path, data_dir: Path | None, sandbox: str) -> None:
         built.autograder_zip, named, out / "results", options, min(default_workers(), len(named)), regrade=True
     )
     _print_table(results, out / "results")
+
+
+# ------------------------------------------------------------------------------ export
+
+
+@main.group()
+def export() -> None:
+    """Export the grades of a results folder (written by `dlgrade grade`) to other systems.
+
+    Late policy: when the autograder's assignment.toml has a [late] table (deadline,
+    percent_per_day, max_days) and --timestamps CSV is given (columns submission,timestamp;
+    ISO-8601 times with a UTC offset), the exported score is the raw score less
+    percent_per_day % per day late, where days late = ceil(hours after the deadline / 24);
+    past max_days the score is 0. result.json and grades.csv keep the raw scores.
+    """
+
+
+results_dir_argument = click.argument("results_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+timestamps_option = click.option(
+    "--timestamps", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+    help="CSV with columns submission,timestamp (ISO-8601 with a UTC offset): apply the assignment's late policy.",
+)
+autograder_option = click.option(
+    "--autograder", "autograder_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+    help="Take the late policy (and test -> question map) from this autograder zip instead of RESULTS_DIR/assignment.json.",
+)
+
+
+def _export_inputs(results_dir: Path, autograder_zip: Path | None, timestamps: Path | None):
+    """(results, AssignmentInfo, late outcomes or None) for an export; prints what it must."""
+    from autograder.exports import AssignmentInfo, ExportError, late_outcomes, read_assignment_info, read_timestamps
+    from autograder.grading.batch import read_results
+
+    results = read_results(results_dir)
+    if not results:
+        raise click.ClickException(f"{results_dir} holds no <submission>/result.json: grade into it first")
+    try:
+        info = read_assignment_info(results_dir)
+    except ExportError as exc:
+        raise click.ClickException(str(exc))
+    if autograder_zip is not None:
+        try:
+            bundle = Bundle.load(autograder_zip)
+        except BundleError as exc:
+            raise click.ClickException(str(exc))
+        from_bundle = AssignmentInfo.from_bundle(bundle, {})
+        from_bundle.files = info.files if info else {}
+        info = from_bundle
+    if info is None:
+        info = AssignmentInfo(id=results_dir.resolve().name)
+        click.secho(f"{results_dir}/assignment.json not found (graded by an older dlgrade?): pass --autograder ZIP "
+                    "for the late policy and question names", fg="yellow", err=True)
+    late = None
+    if timestamps is not None:
+        if info.late is None:
+            raise click.ClickException("--timestamps given, but the assignment has no late policy ([late] in assignment.toml)")
+        try:
+            times, unknown = read_timestamps(timestamps, [r.submission for r in results], info.files)
+        except ExportError as exc:
+            raise click.ClickException(str(exc))
+        if unknown:
+            click.secho(f"{len(unknown)} timestamp rows name no graded submission: {', '.join(unknown)}", fg="yellow", err=True)
+        untimed = sorted(r.submission for r in results if r.submission not in times)
+        if untimed:
+            click.secho(f"{len(untimed)} submissions have no timestamp and get no late penalty: {', '.join(untimed)}",
+                        fg="yellow", err=True)
+        late = late_outcomes(results, info.late, times)
+        penalized = sorted((o.days_late, n) for n, o in late.items() if o.days_late)
+        click.echo(
+            f"late policy: deadline {info.late.deadline}, {info.late.percent_per_day:g}% per day"
+            + (f", nothing after {info.late.max_days} days" if info.late.max_days is not None else "")
+            + f"; {len(penalized)} late submissions"
+        )
+    elif info.late is not None:
+        click.secho("the assignment has a late policy but no --timestamps were given: raw scores exported", fg="yellow", err=True)
+    return results, info, late
+
+
+@export.command("otter")
+@results_dir_argument
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file to write.")
+@timestamps_option
+@autograder_option
+def export_otter(results_dir: Path, output: Path, timestamps: Path | None, autograder_zip: Path | None) -> None:
+    """Write Otter's final_grades.csv for RESULTS_DIR to OUTPUT, with the late policy applied.
+
+    `dlgrade grade` already writes RESULTS_DIR/final_grades.csv with raw scores. Columns: file,
+    points per question, total_points_earned, percent_correct, grading_status; with
+    --timestamps also submitted, days_late, late_penalty_percent and raw_total_points.
+    """
+    from autograder.exports import final_grades_csv
+
+    results, info, late = _export_inputs(results_dir, autograder_zip, timestamps)
+    output.write_text(final_grades_csv(results, info, late))
+    click.echo(f"wrote {output} ({len(results)} submissions)")
+
+
+@export.command("canvas")
+@results_dir_argument
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The course's Canvas gradebook export (Grades > Export > Export Entire Gradebook, CSV).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file to write.")
+@click.option("--column", default=None,
+              help="Gradebook column: 'Title (Canvas assignment id)', or a title that matches one roster column "
+                   "'Title (id)'. A name in no roster column makes Canvas create a new assignment. Default: the assignment id.")
+@click.option("--pattern", default=None, metavar="REGEX",
+              help="Match by this regular expression's group named 'key', searched in each submission name.")
+@click.option("--key", "keys", multiple=True, type=click.Choice(["SIS Login ID", "SIS User ID", "ID"]),
+              help="Roster column(s) submission names are matched against (repeatable). Default: all three.")
+@click.option("--points-possible", type=click.FloatRange(min=0), default=None,
+              help="Scale scores to this many points (default: the autograder's points, unscaled).")
+@timestamps_option
+@autograder_option
+def export_canvas(results_dir: Path, roster: Path, output: Path, column: str | None, pattern: str | None,
+                  keys: tuple[str, ...], points_possible: float | None, timestamps: Path | None,
+                  autograder_zip: Path | None) -> None:
+    """Write a Canvas gradebook import CSV for RESULTS_DIR to OUTPUT.
+
+    Columns Student, ID, SIS User ID, SIS Login ID, Section, then the assignment's column
+    ("<title> (<Canvas assignment id>)"); a Points Possible row; a row per student of ROSTER in
+    its order. Every submission is matched to a roster student by the rule below; submissions
+    that match no student (or several), students matched by several submissions, and students
+    without a submission are all listed, never silently dropped; their grades stay empty.
+    Upload OUTPUT in Canvas under Grades > Import.
+
+    \b
+    Matching rule, for each submission name (its folder in RESULTS_DIR: the
+    submitted file's name without its extension):
+    1. with --pattern REGEX: the group named 'key' of the first match in the
+       name, compared with the roster's key columns (case-insensitively);
+    2. else a name in the form of Canvas's "Download Submissions",
+       <lastnamefirstname>[_LATE]_<Canvas user ID>_<submission ID>_<file>:
+       the student whose ID is <Canvas user ID>;
+    3. else the longest start of the name that ends at its end or before a
+       '_', '-', '.' or ' ' and equals a key column of a student
+       (case-insensitively): jdoe3, jdoe3_hw2 and jdoe3-final all go to the
+       student whose SIS Login ID is jdoe3.
+    Key columns: --key (repeatable); default SIS Login ID, SIS User ID, ID.
+    """
+    import re
+
+    from autograder.exports import KEY_COLUMNS, ExportError, canvas_column, canvas_csv, match_submissions, read_roster
+
+    if pattern is not None:
+        try:
+            if "key" not in re.compile(pattern).groupindex:
+                raise click.BadParameter("needs a group named 'key', e.g. '^(?P<key>[a-z0-9]+)_'", param_hint="--pattern")
+        except re.error as exc:
+            raise click.BadParameter(f"not a regular expression: {exc}", param_hint="--pattern")
+    results, info, late = _export_inputs(results_dir, autograder_zip, timestamps)
+    try:
+        table = read_roster(roster)
+        column = canvas_column(table, column or info.id)
+    except ExportError as exc:
+        raise click.ClickException(str(exc))
+    matching = match_submissions([r.submission for r in results], table, pattern, keys or KEY_COLUMNS)
+
+    max_score = max(r.max_score for r in results)
+    scale = points_possible / max_score if points_possible is not None and max_score else 1.0
+    scores = {r.submission: (late[r.submission].score if late else r.score) * scale for r in results}
+    roster_points = table.points_possible.get(column, "")
+    exported_points = points_possible if points_possible is not None else max_score
+    try:
+        if roster_points and abs(float(roster_points) - exported_points) > 1e-9:
+            click.secho(f"the gradebook's {column!r} is worth {roster_points} points but the scores are out of "
+                        f"{exported_points:g}: pass --points-possible {roster_points} to scale them", fg="yellow", err=True)
+    except ValueError:
+        pass
+    output.write_text(canvas_csv(table, column, scores, matching, exported_points))
+
+    click.echo(f"wrote {output}: column {column!r}, {len(matching.matched)} of {len(table.students)} students graded")
+    problems = 0
+    if matching.no_student:
+        problems += len(matching.no_student)
+        click.secho(f"{len(matching.no_student)} submissions match no student (not exported):", fg="red", err=True)
+        for name in matching.no_student:
+            click.echo(f"  {name}", err=True)
+    if matching.ambiguous:
+        problems += len(matching.ambiguous)
+        click.secho(f"{len(matching.ambiguous)} submissions match several students (not exported):", fg="red", err=True)
+        for name, students in matching.ambiguous.items():
+            click.echo(f"  {name}: {'; '.join(students)}", err=True)
+    if matching.conflicts:
+        problems += len(matching.conflicts)
+        click.secho(f"{len(matching.conflicts)} students match several submissions (grade left empty):", fg="red", err=True)
+        by_id = {s["ID"]: s for s in table.students}
+        for student_id, names in matching.conflicts.items():
+            click.echo(f"  {by_id[student_id]['Student']} (ID {student_id}): {', '.join(names)}", err=True)
+    if matching.no_submission:
+        click.secho(f"{len(matching.no_submission)} students have no submission (grade left empty):", fg="yellow", err=True)
+        for student in matching.no_submission:
+            click.echo(f"  {student['Student']} (ID {student['ID']})", err=True)
 
 
 if __name__ == "__main__":

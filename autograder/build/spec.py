@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.bundle import BundleConfig, Limits
+from autograder.bundle import BundleConfig, LatePolicy, Limits
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,6 +34,8 @@ class AssignmentSpec:
 
     - folder: the assignment folder; its ``tests/<question>.py`` hold the Otter test files.
     - reference: dotted module holding one function per question (``reference.softmax_regression``).
+    - ``[late]`` (optional): the late policy, ``deadline`` (ISO-8601 with a UTC offset, or a
+      TOML offset date-time), ``percent_per_day``, ``max_days`` (see ``LatePolicy``).
 
     Files the student submits with the notebook (``config.attachments``) have the reference's
     own versions in ``attachments/``; the build puts them beside the solution notebook.
@@ -70,10 +72,18 @@ class AssignmentSpec:
         for key in ("id", "reference", "cells"):
             if key not in data:
                 raise SpecError(f"{path}: missing '{key}'")
+        late = None
+        if "late" in data:
+            try:
+                late = LatePolicy.from_json(data["late"]) if isinstance(data["late"], dict) else None
+            except (ValueError, TypeError) as exc:
+                raise SpecError(f"{path}: [late]: {exc}") from None
+            if late is None:
+                raise SpecError(f"{path}: 'late' must be a table: [late] deadline = ..., percent_per_day = ...")
         config = BundleConfig(
             id=data["id"], seed=int(data.get("seed", 0)), data=list(data.get("data", [])),
             limits=Limits(**data.get("limits", {})), attachments=list(data.get("attachments", [])),
-            preload=list(data.get("preload", ["numpy"])),
+            preload=list(data.get("preload", ["numpy"])), late=late,
         )
         for name in config.attachments:
             if not name or "/" in name or "\\" in name or name.startswith(".") or name.endswith(".ipynb"):

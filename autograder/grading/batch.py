@@ -1,8 +1,9 @@
 """Batch grading on a local process pool, results streamed to the results folder.
 
-``RESULTS/<submission>/result.json`` and ``feedback.html`` are written as each submission
-finishes, ``RESULTS/grades.csv`` at the end (and rewritten from everything on disk, so an
-interrupted batch loses nothing already graded).
+``RESULTS/<submission>/result.json``, ``feedback.html`` and ``feedback.md`` are written as each
+submission finishes; ``RESULTS/grades.csv``, ``final_grades.csv``, ``summary.html`` and
+``assignment.json`` at the end (and rewritten from everything on disk, so an interrupted batch
+loses nothing already graded; see ``autograder.exports``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from autograder.grading.grade import GradeOptions, grade_submission, not_graded,
 from autograder.grading.results import SubmissionResult, write_grades_csv, write_json_atomic
 from autograder.grading.session import kill_all
 from autograder.intake import IntakeError
+from autograder.exports import write_class_files
 from autograder.reports import write_feedback
 
 
@@ -158,8 +160,9 @@ def grade_to_folder(
 
     The batch is resumable: a submission whose ``result.json`` already records the same
     submission sha256 and autograder sha256 is kept as it is, unless ``regrade``.
-    ``on_result(result, kept)`` is called for every submission, kept ones first. ``grades.csv`` is rewritten (atomically) from the
-    results on disk, also when the batch is interrupted.
+    ``on_result(result, kept)`` is called for every submission, kept ones first. ``grades.csv``,
+    ``final_grades.csv``, ``summary.html`` and ``assignment.json`` are rewritten (atomically)
+    from the results on disk, also when the batch is interrupted.
 
     Raises BundleError when the autograder zip cannot be read, ResultsWriteError when the
     results cannot be written.
@@ -172,6 +175,7 @@ def grade_to_folder(
     done = {} if regrade else finished_results(out_dir, submissions, bundle)
     todo = {name: path for name, path in submissions.items() if name not in done}
     results = list(done.values())
+    questions = {tc.name: tf.name for tf, tc in bundle.test_cases}
     for result in results:
         on_result(result, True)
     try:
@@ -180,7 +184,7 @@ def grade_to_folder(
                 folder = out_dir / result.submission
                 folder.mkdir(exist_ok=True)
                 write_json_atomic(folder / "result.json", result.to_json())
-                write_feedback(result, bundle.config.id, folder)
+                write_feedback(result, bundle.config.id, folder, questions)
             except OSError as exc:
                 raise ResultsWriteError(f"cannot write the results of {result.submission}: {exc}") from None
             results.append(result)
@@ -191,6 +195,10 @@ def grade_to_folder(
             write_grades_csv(out_dir / "grades.csv", graded, bundle.test_names)
         except OSError as exc:
             raise ResultsWriteError(f"cannot write {out_dir / 'grades.csv'}: {exc}") from None
+        try:
+            write_class_files(out_dir, bundle, submissions, graded)
+        except OSError as exc:
+            raise ResultsWriteError(f"cannot write the class summary in {out_dir}: {exc}") from None
     return results
 
 
