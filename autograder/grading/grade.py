@@ -169,7 +169,7 @@ def _start(launcher, preload, deadline, limits, cells: list[CodeCell], attachmen
             if isinstance(error, dict):
                 cell = outcome.get("cell")
                 type_name, message, trace = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
-                message += memory_hint(type_name, limits)
+                message = (message + memory_hint(type_name, limits)).strip()
                 result.cell_errors.append(CellError(cell if type(cell) is int else -1, type_name, message, trace))
     return session, None
 

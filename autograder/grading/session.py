@@ -206,7 +206,7 @@ class SandboxSession:
         error = response.get("error")
         error = error if type(error) is dict else {}
         type_name, message, trace = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
-        raise CallError(type_name, message + memory_hint(type_name, self.resource_limits), trace)
+        raise CallError(type_name, (message + memory_hint(type_name, self.resource_limits)).strip(), trace)
 
     def _writer(self, end: float):
         def write(fd: int, data: memoryview) -> int:
