@@ -12,7 +12,8 @@ does, and prints:
 - peak RSS of the trusted (parent) process, in MiB, for K = 50 and K = 500 (each in a fresh
   process; skip with --rss-k none);
 - `otter run` median wall time per submission on Otter's own build of the same assignment
-  (its public tests), and the ratio to dlgrade's median wall time per submission.
+  (its public tests), and its ratio to dlgrade's median wall time per submission: grading the
+  same Otter zip (like for like), and grading dlgrade's own bundle (all hidden tests too).
 
 Usage (from the repository root, after the README's install command):
 
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
@@ -38,7 +40,7 @@ from autograder.build.assign import build  # noqa: E402
 from autograder.grading.batch import grade_to_folder  # noqa: E402
 from autograder.grading.grade import GradeOptions  # noqa: E402
 from autograder.grading.warm import stop_zygotes  # noqa: E402
-from grade_time import otter_run_time  # noqa: E402
+from grade_time import otter_autograder_zip, otter_run_time  # noqa: E402
 
 ASSIGNMENTS = {"numpy": "numpy-batchnorm-dropout", "torch": "torch-fundamentals"}
 """The assignment graded for each kind (``--only`` picks one kind)."""
@@ -102,10 +104,15 @@ def main() -> None:
                 print(f"  --workers {workers}: {wall:6.2f} s, {rates[workers]:5.2f} submissions/s; per submission: "
                       f"median {per_sub[workers] * 1000:6.0f} ms wall, {overhead * 1000:5.0f} ms overhead")
             print(f"  throughput ratio, 2 workers / 1: {rates[2] / rates[1]:.2f}x")
-            otter = otter_run_time(REPO / "assignments" / assignment, built.solution_notebook, tmp, args.otter_repeats)
-            if otter is not None:
-                print(f"  otter run: median {otter[0]:.2f} s per submission; dlgrade with 1 worker "
-                      f"({per_sub[1]:.2f} s median wall) is {otter[0] / per_sub[1]:.1f}x faster")
+            otter_zip = otter_autograder_zip(REPO / "assignments" / assignment, tmp)
+            if otter_zip is not None:
+                otter, _ = otter_run_time(otter_zip, built.solution_notebook, tmp, args.otter_repeats)
+                # The same zip (its public tests), graded by dlgrade: like for like.
+                _, same = run_batch(SimpleNamespace(autograder_zip=otter_zip), named, tmp / "out-otter-zip", 1, args.sandbox)
+                same_wall = statistics.median(r.execution_time for r in same)
+                print(f"  otter run: median {otter:.2f} s per submission; dlgrade, 1 worker, on the same Otter zip: "
+                      f"median {same_wall:.2f} s, {otter / same_wall:.0f}x faster; with all hidden tests: "
+                      f"{per_sub[1]:.2f} s, {otter / per_sub[1]:.1f}x faster")
         for k in [] if args.rss_k == ["none"] else [int(k) for k in args.rss_k]:
             out = subprocess.run(
                 [sys.executable, __file__, "--rss-child", assignment, str(k), "--sandbox", args.sandbox],

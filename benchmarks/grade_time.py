@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import nbformat
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -45,10 +47,9 @@ def without_test(bundle: Bundle, name: str) -> Bundle:
     return bundle
 
 
-def otter_run_time(spec_dir: Path, submission: Path, workdir: Path, repeats: int) -> tuple[float, list[float]] | None:
-    """Median wall time of `otter run` with the autograder zip `otter assign` generates."""
-    import nbformat
-
+def otter_autograder_zip(spec_dir: Path, workdir: Path) -> Path | None:
+    """The autograder zip plain `otter assign` makes from the assignment's Otter master notebook
+    (public tests only), or None when it makes none."""
     spec = AssignmentSpec.load(spec_dir)
     nb = master_notebook(spec)
     nb.cells[0].source = nb.cells[0].source.replace("generate: false", "generate: true")
@@ -58,13 +59,16 @@ def otter_run_time(spec_dir: Path, submission: Path, workdir: Path, repeats: int
     out = workdir / "otter-dist"
     subprocess.run([sys.executable, "-m", "otter", "assign", "--no-run-tests", "--no-pdfs", str(master), str(out)], check=True, capture_output=True)
     zips = list((out / "autograder").glob("*.zip"))
-    if not zips:
-        return None
+    return zips[0] if zips else None
+
+
+def otter_run_time(autograder_zip: Path, submission: Path, workdir: Path, repeats: int) -> tuple[float, list[float]]:
+    """Median wall time (seconds) of `otter run` of ``submission`` with ``autograder_zip``, and all runs."""
     results = workdir / "otter-results"
-    results.mkdir()
+    results.mkdir(exist_ok=True)
 
     def run():
-        subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zips[0]), "-o", str(results), str(submission)],
+        subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(autograder_zip), "-o", str(results), str(submission)],
                        check=True, capture_output=True)
 
     return median_time(run, repeats)
@@ -97,11 +101,11 @@ def main() -> None:
         print(f"sandbox={args.sandbox} repeats={args.repeats} tests={len(full.test_names)}")
         print(f"dlgrade, all tests (incl. MNIST training):  median {med_full:6.2f} s   runs {[round(t, 2) for t in all_full]}")
         print(f"dlgrade, without the accuracy test:         median {med_quick:6.2f} s   runs {[round(t, 2) for t in all_quick]}")
-        otter = otter_run_time(spec_dir, submission, tmp, args.repeats)
-        if otter is None:
+        otter_zip = otter_autograder_zip(spec_dir, tmp)
+        if otter_zip is None:
             print("otter run: otter assign produced no autograder zip; not measured")
         else:
-            med_otter, all_otter = otter
+            med_otter, all_otter = otter_run_time(otter_zip, submission, tmp, args.repeats)
             print(f"otter run, public tests only:               median {med_otter:6.2f} s   runs {[round(t, 2) for t in all_otter]}")
             print(f"ratio otter run / dlgrade without accuracy test: {med_otter / med_quick:.1f}x")
 
