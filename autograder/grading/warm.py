@@ -104,6 +104,9 @@ class Zygote:
 
 
 _ZYGOTES: OrderedDict[tuple[Launcher, tuple[str, ...]], Zygote] = OrderedDict()
+_FAILED: set[tuple[Launcher, tuple[str, ...]]] = set()
+"""Configurations whose zygote did not start (a module that does not import, say): this
+process grades them in new sandboxes instead of trying again for every submission."""
 
 
 def zygote_for(launcher: Launcher, modules: tuple[str, ...]) -> Zygote | None:
@@ -112,11 +115,14 @@ def zygote_for(launcher: Launcher, modules: tuple[str, ...]) -> Zygote | None:
     if not launcher.can_fork_workers:
         return None
     key = (launcher, tuple(modules))
+    if key in _FAILED:
+        return None
     zygote = _ZYGOTES.pop(key, None)
     if zygote is None or not zygote.alive:
         try:
             zygote = Zygote(launcher, key[1])
         except ZygoteError:
+            _FAILED.add(key)
             return None
     _ZYGOTES[key] = zygote
     while len(_ZYGOTES) > MAX_ZYGOTES:
