@@ -229,7 +229,8 @@ def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: 
     for folder in assignment_dirs:
         try:
             _check_data(AssignmentSpec.load(folder).config.data, data_dir)
-            report = validate_assignment(folder, _options(sandbox, data_dir, gpus=_gpus(device, gpus)))
+            workers = default_workers()
+            report = validate_assignment(folder, _options(sandbox, data_dir, workers, gpus=_gpus(device, gpus)), workers)
         except (SpecError, BuildError, MutantError) as exc:
             raise click.ClickException(f"{folder}: {exc}")
         click.echo(f"\n{report.assignment}")

@@ -30,7 +30,8 @@ import nbformat
 
 from autograder.build.assign import build
 from autograder.bundle import Bundle
-from autograder.grading.grade import GradeOptions, grade_submission
+from autograder.grading.batch import grade_batch
+from autograder.grading.grade import GradeOptions
 from autograder.build.checks import Check, check_mutant, check_reference, check_stub
 from autograder.grading.results import SubmissionResult
 
@@ -97,8 +98,9 @@ MIN_MUTANTS = 3
 """Known-buggy variants every assignment must ship."""
 
 
-def validate(spec_dir: Path, options: GradeOptions) -> Validation:
-    """Build ``spec_dir`` in a temporary folder and run the three checks.
+def validate(spec_dir: Path, options: GradeOptions, workers: int = 1) -> Validation:
+    """Build ``spec_dir`` in a temporary folder and run the three checks, grading the reference,
+    the stub and the mutants on ``workers`` parallel sandboxes (``grade_batch``).
 
     Raises MutantError for a malformed or stale mutant, BuildError/SpecError as ``build`` does.
     """
@@ -107,15 +109,17 @@ def validate(spec_dir: Path, options: GradeOptions) -> Validation:
         built = build(spec_dir, Path(tmp) / "dist", options=None)
         bundle = Bundle.load(built.autograder_zip)
         report = Validation(bundle.config.id)
-        report.checks.append(check_reference(grade_submission(built.solution_notebook, bundle, options, "reference")))
-        report.checks.append(check_stub(grade_submission(built.student_notebook, bundle, options, "stub")))
+        submissions = {"reference": built.solution_notebook, "stub": built.student_notebook}
         for mutant in mutants:
             folder = Path(tmp) / "mutants" / mutant.name  # its own folder, with the solution's attachments
             folder.mkdir(parents=True)
             for name in bundle.config.attachments:
                 shutil.copyfile(built.solution_notebook.parent / name, folder / name)
-            path = mutant.apply(built.solution_notebook, folder / built.solution_notebook.name)
-            report.checks.append(check_mutant(mutant, grade_submission(path, bundle, options, mutant.name)))
+            submissions[f"mutants/{mutant.name}"] = mutant.apply(built.solution_notebook, folder / built.solution_notebook.name)
+        results = {r.submission: r for r in grade_batch(bundle, built.autograder_zip, submissions, options, workers)}
+        report.checks.append(check_reference(results["reference"]))
+        report.checks.append(check_stub(results["stub"]))
+        report.checks.extend(check_mutant(m, results[f"mutants/{m.name}"]) for m in mutants)
     if len(mutants) < MIN_MUTANTS:
         report.checks.append(Check("mutants", SubmissionResult("mutants"), f"at least {MIN_MUTANTS}", False, f"found {len(mutants)}"))
     return report
