@@ -1,0 +1,53 @@
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "sigmoid_forward"
+
+
+def forward(sigmoid_forward, x):
+    """out of the student's sigmoid_forward, checked for form and shape (finiteness is checked by the caller)."""
+    result = sigmoid_forward(x)
+    assert isinstance(result, tuple) and len(result) == 2, "sigmoid_forward should return a tuple (out, cache)"
+    out = result[0]
+    assert isinstance(out, np.ndarray) and out.shape == x.shape, f"out should be an array of the shape of x, {x.shape}"
+    return out.astype(np.float64)
+
+
+@test_case(points=1, hidden=False)
+def test_small_example(sigmoid_forward, np):
+    x = np.array([[0.0, 1.0, -1.0], [2.0, -2.0, 10.0]])
+    result = sigmoid_forward(x)
+    assert isinstance(result, tuple) and len(result) == 2, "sigmoid_forward should return a tuple (out, cache)"
+    out = result[0]
+    assert np.shape(out) == (2, 3), "out should have the shape of x"
+    assert np.isclose(out[0, 0], 0.5), "sigmoid(0) = 0.5"
+    assert np.allclose(out, 1 / (1 + np.exp(-x))), "out should be 1 / (1 + exp(-x)) elementwise"
+
+
+@test_case(points=1, hidden=True)
+def test_against_reference(sigmoid_forward, rng):
+    from autograder.testing import check_array, rel_error
+    from reference import fc_layers as ref
+
+    x = rng.normal(scale=3.0, size=(5, 4, 3))
+    out = check_array(forward(sigmoid_forward, x.copy()), x.shape, "out of sigmoid_forward")
+    err = rel_error(out, ref.sigmoid_forward(x)[0])
+    assert err < 1e-10, f"out should be 1 / (1 + exp(-x)) elementwise, for x of any shape (relative error {err:.1e})"
+
+
+@test_case(points=1, hidden=True)
+def test_large_inputs(sigmoid_forward, rng):
+    """Inputs up to +-1000, where exp overflows: the sigmoid saturates at 0 and 1 and stays finite."""
+    from reference import fc_layers as ref
+
+    x = np.concatenate([[-1000.0, -745.0, -50.0, 0.0, 50.0, 745.0, 1000.0], rng.uniform(-1000, 1000, size=13)]).reshape(4, 5)
+    out = forward(sigmoid_forward, x.copy())
+    assert np.all(np.isfinite(out)), (
+        "sigmoid_forward returns NaN or inf for inputs as large as +-1000: exp(1000) overflows to inf; "
+        "compute it from z = np.exp(-np.abs(x)), which never overflows"
+    )
+    err = np.max(np.abs(out - ref.sigmoid_forward(x)[0]))
+    assert err < 1e-12, (
+        f"for inputs as large as +-1000 the sigmoid should be 0 or 1 to within rounding (off by {err:.1e})"
+    )
