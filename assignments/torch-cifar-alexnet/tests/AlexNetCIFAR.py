@@ -1,0 +1,135 @@
+import torch
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "AlexNetCIFAR"
+
+LOGITS_RTOL = 1e-4
+"""Largest error of the logits allowed, relative to the largest logit, with the grader's weights
+loaded (eval mode, CPU, float32). The reference on one thread (as in the sandbox) against the
+reference on two: identical over 20 seeds; the margin leaves room for other CPUs' float32
+kernels (rounding errors of about 1e-6). A missing ReLU or a convolution without padding gives
+errors of order 1 (validate's mutants)."""
+
+INIT_RTOL = 0.15
+"""Largest deviation allowed of each new weight's standard deviation from He's sqrt(2 / fan_in),
+relative. The reference over 200 seeds: at most 0.051 (the first convolution, 1,296 weights); a
+margin of 3x. PyTorch's default initialisation gives 1 / sqrt(6) of it (deviation 0.59), Glorot's
+0.52 to 0.71."""
+
+
+def grader_state(rng):
+    """A reference state_dict with spread-out weights drawn from the test's rng."""
+    from reference.alexnet import AlexNetCIFAR, spread_weights
+
+    return spread_weights(AlexNetCIFAR(), int(rng.integers(2**31))).state_dict()
+
+
+def student_model(AlexNetCIFAR, state, **kwargs):
+    """The student's AlexNetCIFAR(**kwargs) in the sandbox, holding the reference-ordered ``state``."""
+    from reference.alexnet import state_dict_problem
+
+    model = AlexNetCIFAR(**kwargs)
+    own = model.state_dict()
+    problem = state_dict_problem(own)
+    assert problem is None, f"AlexNetCIFAR(): {problem}"
+    model.load_state_dict(dict(zip(own, state.values())))
+    return model
+
+
+def reference_logits(state, x):
+    from reference.alexnet import AlexNetCIFAR
+
+    model = AlexNetCIFAR()
+    model.load_state_dict(state)
+    model.eval()
+    with torch.no_grad():
+        return model(x).double()
+
+
+@test_case(points=1, hidden=False)
+def test_output_shape_and_parameter_count(AlexNetCIFAR, torch):
+    model = AlexNetCIFAR()
+    count = sum(v.numel() for v in model.state_dict().values())
+    assert count == 2_023_370, f"the mini-AlexNet has 2,023,370 parameters, yours {count:,}"
+    assert tuple(model(torch.zeros(2, 3, 32, 32)).shape) == (2, 10), "a batch of 2 images should give logits of shape (2, 10)"
+
+
+@test_case(points=2, hidden=True)
+def test_layers_and_parameter_count(AlexNetCIFAR):
+    from reference.alexnet import state_dict_problem
+
+    model = AlexNetCIFAR()
+    problem = state_dict_problem(model.state_dict())
+    assert problem is None, f"AlexNetCIFAR(): {problem}"
+    model7 = AlexNetCIFAR(num_classes=7)
+    shapes = [tuple(v.shape) for v in model7.state_dict().values()]
+    assert shapes[-2:] == [(7, 1024), (7,)], "AlexNetCIFAR(num_classes=7) should end with nn.Linear(1024, 7)"
+
+
+@test_case(points=1, hidden=True)
+def test_he_initialisation(AlexNetCIFAR):
+    from reference.alexnet import state_dict_problem
+
+    state = AlexNetCIFAR().state_dict()
+    problem = state_dict_problem(state)
+    assert problem is None, f"AlexNetCIFAR(): {problem}"
+    for name, value in state.items():
+        if value.dim() == 1:
+            assert bool((value == 0).all()), f"{name} should start at zero (nn.init.zeros_)"
+            continue
+        fan_in = value[0].numel()
+        std, want = value.double().std().item(), (2.0 / fan_in) ** 0.5
+        assert abs(std / want - 1.0) <= INIT_RTOL, (
+            f"a new model's {name} has standard deviation {std:.4f}; He initialisation gives sqrt(2 / fan_in) = {want:.4f} "
+            f"for its fan_in of {fan_in}: initialise every convolution and linear weight with "
+            'nn.init.kaiming_normal_(weight, nonlinearity="relu")'
+        )
+
+
+@test_case(points=3, hidden=True)
+def test_logits_with_the_graders_weights(AlexNetCIFAR, rng):
+    from autograder.testing import check_tensor
+    from reference.alexnet import random_images
+
+    state = grader_state(rng)
+    model = student_model(AlexNetCIFAR, state)
+    model.eval()
+    x = random_images(rng, 8)
+    logits = check_tensor(model(x), (8, 10), "model(x) for x of shape (8, 3, 32, 32)")
+    want = reference_logits(state, x)
+    error = ((logits - want).abs().max() / want.abs().max()).item()
+    assert error <= LOGITS_RTOL, (
+        f"with the grader's weights loaded, in evaluation mode, your logits differ from the expected ones (largest "
+        f"error {error:.1e} of the largest logit): check the order of the layers, a ReLU after every convolution and "
+        "after each hidden linear layer, padding=1 on every convolution, nn.MaxPool2d(3) after the first, second and "
+        "fifth convolution, and that dropout is off in evaluation mode"
+    )
+
+
+@test_case(points=2, hidden=True)
+def test_dropout_only_in_training_mode(AlexNetCIFAR, rng):
+    from reference.alexnet import random_images
+
+    state = grader_state(rng)
+    x = random_images(rng, 16)
+    model = student_model(AlexNetCIFAR, state)
+    model.train()
+    first, second = model(x), model(x)
+    assert isinstance(first, torch.Tensor) and isinstance(second, torch.Tensor), "model(x) should return a tensor"
+    assert not torch.allclose(first, second), (
+        "in training mode two forward passes of the same images gave the same logits: add nn.Dropout(dropout) after the "
+        "ReLU of each of the two hidden linear layers"
+    )
+    model.eval()
+    first, second = model(x), model(x)
+    assert torch.equal(first, second), (
+        "in evaluation mode two forward passes of the same images gave different logits: dropout must be off after "
+        "model.eval() (nn.Dropout modules are; F.dropout needs training=self.training)"
+    )
+    no_dropout = student_model(AlexNetCIFAR, state, dropout=0.0)
+    no_dropout.train()
+    assert torch.allclose(no_dropout(x), first, rtol=1e-5, atol=1e-6), (
+        "AlexNetCIFAR(dropout=0.0) in training mode should compute what evaluation mode computes: pass the dropout "
+        "argument to nn.Dropout"
+    )

@@ -1,0 +1,74 @@
+import torch
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "evaluate"
+
+MIN_MARGIN = 0.02
+"""The test's images are chosen so that, in evaluation mode, the largest logit exceeds the second
+by at least this fraction of the largest absolute logit: rounding (float32 in another order, or
+TF32 on a GPU, about 1e-3) cannot change a prediction, so the expected accuracy is exact. With
+dropout left on, 27% to 82% of the predictions change (20 seeds), and the accuracy with them."""
+
+
+def student_model(AlexNetCIFAR, state, **kwargs):
+    """The student's AlexNetCIFAR(**kwargs) in the sandbox, holding the reference-ordered ``state``."""
+    from reference.alexnet import state_dict_problem
+
+    model = AlexNetCIFAR(**kwargs)
+    own = model.state_dict()
+    problem = state_dict_problem(own)
+    assert problem is None, f"AlexNetCIFAR(): {problem} (fix AlexNetCIFAR first)"
+    model.load_state_dict(dict(zip(own, state.values())))
+    return model
+
+
+def labelled_images(rng, state, n):
+    """``n`` images with clear predictions under ``state`` (eval mode), labels of which a random
+    number k are the prediction, and k / n, the accuracy evaluate must find."""
+    from reference.alexnet import AlexNetCIFAR, random_images
+
+    model = AlexNetCIFAR()
+    model.load_state_dict(state)
+    model.eval()
+    x = random_images(rng, 3 * n)
+    with torch.no_grad():
+        logits = model(x)
+    top2 = logits.topk(2, dim=1).values
+    clear = ((top2[:, 0] - top2[:, 1]) >= MIN_MARGIN * logits.abs().max(dim=1).values).nonzero().ravel()[:n]
+    assert len(clear) == n, "the grader could not draw its test images (please report this)"
+    x, predicted = x[clear], logits[clear].argmax(dim=1)
+    k = int(rng.integers(n // 4, 3 * n // 4))
+    right = torch.zeros(n, dtype=torch.bool)
+    right[torch.from_numpy(rng.permutation(n)[:k])] = True
+    wrong = (predicted + torch.from_numpy(rng.integers(1, 10, size=n))) % 10
+    return x, torch.where(right, predicted, wrong), k / n
+
+
+@test_case(points=1, hidden=False)
+def test_returns_a_fraction(evaluate, AlexNetCIFAR, torch):
+    accuracy = evaluate(AlexNetCIFAR(), [(torch.rand(5, 3, 32, 32), torch.tensor([0, 1, 2, 3, 4]))])
+    assert isinstance(accuracy, float) and 0.0 <= accuracy <= 1.0, "evaluate should return a Python float in [0, 1]"
+
+
+@test_case(points=3, hidden=True)
+def test_accuracy_in_evaluation_mode(evaluate, AlexNetCIFAR, device, rng):
+    """Runs on the grading machine's device: the GPU when there is one. The model arrives in
+    training mode, as it is after train_epoch."""
+    from reference.alexnet import AlexNetCIFAR as Reference, spread_weights
+
+    state = spread_weights(Reference(), int(rng.integers(2**31))).state_dict()
+    n = 120
+    x, labels, want = labelled_images(rng, state, n)
+    model = student_model(AlexNetCIFAR, state)
+    model.train()
+    batches = [(x[i : i + 50], labels[i : i + 50]) for i in range(0, n, 50)]
+    accuracy = evaluate(model, batches, device=device)
+    assert isinstance(accuracy, float), f"evaluate should return a Python float, got {type(accuracy).__name__}"
+    assert 0.0 <= accuracy <= 1.0, f"evaluate returned {accuracy}: return the fraction of correct predictions, not a percentage"
+    assert abs(accuracy - want) < 0.5 / n, (
+        f"evaluate returned {accuracy:.4f} for {n} images in 3 batches, which is not the fraction of images whose largest "
+        "logit is at their label with dropout off: call model.eval() before predicting, take argmax over the classes "
+        "(dim=1), and count the correct predictions of every batch, including the last, smaller one (if AlexNetCIFAR "
+        "fails its own tests, fix it first: this test runs your network)"
+    )

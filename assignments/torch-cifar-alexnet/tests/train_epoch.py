@@ -1,0 +1,89 @@
+import torch
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "train_epoch"
+
+UPDATE_RTOL = 1e-2
+"""Largest error of the change train_epoch makes to the parameters, relative to the reference's
+change (norms over all parameters), after 3 batches without dropout. The reference on one thread
+(as in the sandbox) against the reference on two: at most 1.2e-6 over 20 seeds; convolutions on a
+GPU round to TF32 by default (relative errors of about 1e-3), a margin of 10x. Skipping
+optimizer.zero_grad() gives errors of 0.74 to 0.96 (5 seeds)."""
+
+LOSS_RTOL = 1e-4
+"""Relative error allowed on the returned mean loss (one thread against two: at most 8e-8 over 20
+seeds)."""
+
+
+def student_model(AlexNetCIFAR, state, **kwargs):
+    """The student's AlexNetCIFAR(**kwargs) in the sandbox, holding the reference-ordered ``state``."""
+    from reference.alexnet import state_dict_problem
+
+    model = AlexNetCIFAR(**kwargs)
+    own = model.state_dict()
+    problem = state_dict_problem(own)
+    assert problem is None, f"AlexNetCIFAR(): {problem} (fix AlexNetCIFAR first)"
+    model.load_state_dict(dict(zip(own, state.values())))
+    return model
+
+
+def random_batches(rng, sizes):
+    from reference.alexnet import random_images
+
+    return [(random_images(rng, n), torch.from_numpy(rng.integers(0, 10, size=n))) for n in sizes]
+
+
+@test_case(points=1, hidden=False)
+def test_returns_float_and_changes_the_weights(train_epoch, make_optimizer, AlexNetCIFAR, torch):
+    model = AlexNetCIFAR()
+    before = [v.clone() for v in model.state_dict().values()]
+    batches = [(torch.rand(4, 3, 32, 32), torch.tensor([0, 1, 2, 3])), (torch.rand(2, 3, 32, 32), torch.tensor([4, 5]))]
+    loss = train_epoch(model, batches, make_optimizer(model))
+    assert isinstance(loss, float) and loss > 0, "train_epoch should return the mean loss as a positive Python float"
+    after = list(model.state_dict().values())
+    assert any(not torch.equal(b, a) for b, a in zip(before, after)), "train_epoch should update the weights"
+
+
+@test_case(points=3, hidden=True)
+def test_epoch_against_reference(train_epoch, make_optimizer, AlexNetCIFAR, device, rng):
+    """Runs on the grading machine's device: the GPU when there is one. Without dropout (the test
+    builds AlexNetCIFAR(dropout=0.0)), training is deterministic and comparable."""
+    from autograder.testing import check_scalar, with_timeout
+    from reference import alexnet as ref
+
+    ref_model = ref.AlexNetCIFAR(dropout=0.0)
+    ref.spread_weights(ref_model, int(rng.integers(2**31)))
+    start = {k: v.clone() for k, v in ref_model.state_dict().items()}
+    batches = random_batches(rng, (8, 8, 5))
+    settings = {"lr": 0.01, "momentum": 0.9, "weight_decay": 5e-4}
+
+    model = student_model(AlexNetCIFAR, start, dropout=0.0)
+    optimizer = make_optimizer(model, **settings)
+    loss = check_scalar(with_timeout(train_epoch, 60)(model, batches, optimizer, device=device), "the loss train_epoch returns")
+    got = model.state_dict()
+
+    want_loss = ref.train_epoch(ref_model, batches, ref.make_optimizer(ref_model, **settings))
+    want = ref_model.state_dict()
+    assert isinstance(got, dict) and len(got) == len(want), "model.state_dict() changed its entries during training"
+    change = torch.cat([(g.double() - w.double()).ravel() for g, w in zip(got.values(), want.values())])
+    reference_change = torch.cat([(w.double() - s.double()).ravel() for s, w in zip(start.values(), want.values())])
+    error = (change.norm() / reference_change.norm()).item()
+    assert error <= UPDATE_RTOL, (
+        f"after train_epoch on 3 batches (dropout 0, SGD lr 0.01, momentum 0.9, weight decay 5e-4) the weights differ "
+        f"from the expected ones (error {error:.1e} of the expected change): for every batch, in order, compute "
+        "F.cross_entropy(model(images), labels), zero the old gradients (optimizer.zero_grad()), call loss.backward() "
+        "and optimizer.step() (if make_optimizer fails its own tests, fix it first)"
+    )
+    assert abs(loss - want_loss) <= LOSS_RTOL * want_loss, (
+        "train_epoch should return the mean cross-entropy over all images (F.cross_entropy of each batch, before its "
+        "step, weighted by the batch's size), as a Python float"
+    )
+
+
+@test_case(points=1, hidden=True)
+def test_puts_the_model_in_training_mode(train_epoch, make_optimizer, AlexNetCIFAR, device, rng):
+    model = AlexNetCIFAR()
+    model.eval()
+    train_epoch(model, random_batches(rng, (4,)), make_optimizer(model), device=device)
+    assert model.training is True, "train_epoch should put the model in training mode (model.train()), so that dropout is on"
