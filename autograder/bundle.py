@@ -138,10 +138,10 @@ def parse_time(text: str, what: str = "timestamp") -> datetime:
     return parsed
 
 
-OTTER_ZIP_PRELOAD = ("numpy", "torch")
+OTTER_ZIP_PRELOAD = ("numpy", "torch", "torch._dynamo")
 """What warm sandboxes import for a plain ``otter assign`` zip, which does not say what the
-notebook imports: the courses dlgrade serves import torch, which costs seconds per submission
-when it is not imported once."""
+notebook imports: the courses dlgrade serves import torch and make torch.optim optimizers
+(whose first one imports torch._dynamo), seconds per submission unless imported once."""
 
 
 @dataclass(frozen=True)
