@@ -68,9 +68,16 @@ def _sandbox_or_exit(mode: str) -> None:
         )
 
 
-def _options(sandbox: str, data_dir: Path | None, workers: int = 1, **kw) -> GradeOptions:
-    """Grading options with the CPU cores shared out between ``workers`` sandboxes."""
-    threads = max(1, default_workers() // max(1, workers))
+ONE_OFF_THREADS = 1
+"""BLAS/OpenMP threads for the one-off gradings of ``build`` and ``check``, which often run beside
+other work (a test suite, an editor): torch's spinning OpenMP threads on busy shared cores slow
+training down tenfold or more, while one thread costs little on the reference and public tests."""
+
+
+def _options(sandbox: str, data_dir: Path | None, workers: int = 1, threads: int | None = None, **kw) -> GradeOptions:
+    """Grading options with the CPU cores shared out between ``workers`` sandboxes, unless
+    ``threads`` (BLAS/OpenMP threads per sandbox) is given."""
+    threads = threads or max(1, default_workers() // max(1, workers))
     return GradeOptions(sandbox=sandbox, data_dir=str(data_dir) if data_dir else None, threads=threads, **kw)
 
 
@@ -96,7 +103,7 @@ def build(assignment_dir: Path, dist: Path, data_dir: Path | None, sandbox: str,
             _check_data(AssignmentSpec.load(assignment_dir).config.data, data_dir)
         except SpecError as exc:
             raise click.ClickException(str(exc))
-        options = _options(sandbox, data_dir)
+        options = _options(sandbox, data_dir, threads=ONE_OFF_THREADS)
     try:
         out = build_assignment(assignment_dir, dist, options)
     except (BuildError, SpecError) as exc:
@@ -262,7 +269,7 @@ def check(notebook: Path, timeout: float | None, sandbox: str) -> None:
         bundle = public_bundle(notebook)
     except CheckError as exc:
         raise click.ClickException(str(exc))
-    result = grade_submission(notebook, bundle, _options(sandbox, None, timeout=timeout))
+    result = grade_submission(notebook, bundle, _options(sandbox, None, threads=ONE_OFF_THREADS, timeout=timeout))
     if result.error:
         click.secho(result.error, fg="red")
     for error in result.cell_errors:
