@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.grading.proxy import with_timeout
+from autograder.grading.proxy import Remote, with_timeout, wrap
 from reference.gradient_check import (
     eval_numerical_gradient,
     eval_numerical_gradient_array,
@@ -23,6 +23,7 @@ __all__ = [
     "check_array",
     "check_scalar",
     "check_tensor",
+    "define_in_sandbox",
     "load_state_dict",
     "eval_numerical_gradient",
     "eval_numerical_gradient_array",
@@ -85,3 +86,23 @@ def load_state_dict(attachments: dict[str, bytes], name: str) -> dict:
     ok = isinstance(state, dict) and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items())
     assert ok, f"{name} should hold model.state_dict() (a dict of tensors), got {type(state).__name__}"
     return state
+
+
+def define_in_sandbox(student_value: Any, source: str, name: str) -> Any:
+    """Run grader-written ``source`` in the sandbox of ``student_value`` (a function or object
+    from the student's notebook) and return what it defines as ``name``, as a callable Remote.
+
+    For checks that must observe the student's code from inside its own process, such as
+    recording which torch operators a function calls. The code runs among the student's, so a
+    notebook written to defeat it could: use it for checks of ordinary behaviour, never as the
+    only guard of a score. Raises AssertionError, for the student, when ``student_value`` is not
+    from the notebook or the code cannot run.
+    """
+    assert isinstance(student_value, Remote), "this should be defined in your notebook"
+    session = student_value._session
+    outcome = session.request("exec", cells=[[-1, source]])
+    ran = isinstance(outcome, list) and len(outcome) == 1 and isinstance(outcome[0], dict) and outcome[0].get("error") is None
+    assert ran, "the grader could not run its own check in your notebook's process"
+    info = session.request("lookup", name=name)
+    assert isinstance(info, dict) and info.get("kind") == "callable", "the grader could not run its own check in your notebook's process"
+    return wrap(session, info["handle"])

@@ -1,0 +1,41 @@
+import torch
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "predict_multiclass"
+
+
+@test_case(points=1, hidden=False)
+def test_labels_shape_and_values(predict_multiclass, ClassificationModel, torch):
+    preds = predict_multiclass(ClassificationModel(2, 3, 10), torch.randn(7, 2))
+    assert isinstance(preds, torch.Tensor) and tuple(preds.shape) == (7,), "one predicted class per row: shape (N,)"
+    assert preds.dtype == torch.int64, "the predicted classes should be int64"
+    assert set(preds.tolist()) <= {0, 1, 2}, "the predicted classes of a 3-class model are 0, 1 or 2"
+
+
+@test_case(points=2, hidden=True)
+def test_matches_reference_on_device(predict_multiclass, ClassificationModel, device, rng):
+    """The model is moved to the grading machine's device (the GPU when there is one); X stays on the CPU."""
+    from reference import torch_classification as ref
+
+    classes = int(rng.integers(3, 6))
+    state = {k: torch.from_numpy(rng.normal(scale=2.0, size=tuple(v.shape)).astype("float32"))
+             for k, v in ref.ClassificationModel(2, classes, 10).state_dict().items()}
+    model = ClassificationModel(2, classes, 10)
+    model.load_state_dict(state)
+    model.to(device)
+    X = torch.from_numpy(rng.normal(size=(40, 2)).astype("float32"))
+    preds = predict_multiclass(model, X)
+    got_shape = tuple(preds.shape) if isinstance(preds, torch.Tensor) else type(preds).__name__
+    assert isinstance(preds, torch.Tensor) and tuple(preds.shape) == (40,), (
+        f"predict_multiclass(model, X) for X of shape (40, 2) and a {classes}-class model should return 40 class "
+        f"indices, shape (40,), got {got_shape}: take the argmax over the classes, dim=1 (dim=0 runs over the samples)"
+    )
+    assert preds.dtype == torch.int64, f"the predicted classes should be int64, got {preds.dtype}"
+    reference = ref.ClassificationModel(2, classes, 10)
+    reference.load_state_dict(state)
+    want = ref.predict_multiclass(reference, X)
+    assert torch.equal(preds, want), (
+        "predict_multiclass(model, X) should return, for each row of X, the class of the largest logit "
+        "(torch.softmax(logits, dim=1).argmax(dim=1))"
+    )

@@ -1,0 +1,43 @@
+import torch
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "split_data"
+
+
+@test_case(points=1, hidden=False)
+def test_eighty_twenty(split_data, torch):
+    X = torch.arange(100.0).reshape(50, 2)
+    y = torch.arange(50)
+    parts = split_data(X, y)
+    assert isinstance(parts, tuple) and len(parts) == 4, "split_data should return (X_train, X_test, y_train, y_test)"
+    X_train, X_test, y_train, y_test = parts
+    assert [len(p) for p in parts] == [40, 10, 40, 10], "20% of 50 samples is 10 for testing, 40 for training"
+    assert torch.equal(X_train[:, 0], 2 * y_train) and torch.equal(X_test[:, 0], 2 * y_test), "each row of X must keep its label"
+    assert sorted(torch.cat([y_train, y_test]).tolist()) == list(range(50)), "every sample lands in exactly one set"
+    assert y_test.tolist() != list(range(40, 50)), "the samples should be shuffled before the split"
+
+
+@test_case(points=2, hidden=True)
+def test_against_reference(split_data, rng):
+    from reference import torch_classification as ref
+
+    N, fraction, seed = int(rng.integers(20, 80)), float(rng.choice([0.1, 0.2, 0.25, 0.3])), int(rng.integers(2**31))
+    X = torch.from_numpy(rng.normal(size=(N, 2)).astype("float32"))
+    y = torch.from_numpy(rng.integers(0, 3, size=N))
+    parts = split_data(X, y, fraction, seed)
+    assert isinstance(parts, tuple) and len(parts) == 4, "split_data should return a tuple (X_train, X_test, y_train, y_test)"
+    n_test = int(fraction * N)
+    for what, got, want in zip(("X_train", "X_test", "y_train", "y_test"), parts, ref.split_data(X, y, fraction, seed)):
+        assert isinstance(got, torch.Tensor) and tuple(got.shape) == tuple(want.shape), (
+            f"for N = {N} and test_fraction = {fraction}, {what} should have shape {tuple(want.shape)} "
+            f"(int(test_fraction * N) = {n_test} test samples), got "
+            f"{tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__}; the order is "
+            "(X_train, X_test, y_train, y_test)"
+        )
+        assert got.dtype == want.dtype, f"{what} should keep the dtype of its input, {want.dtype}, got {got.dtype}"
+        assert torch.equal(got, want), (
+            f"{what} holds other samples than expected for seed = {seed}: shuffle with "
+            "order = torch.randperm(N, generator=torch.Generator().manual_seed(seed)), then take "
+            "order[:n_test] for the test set and order[n_test:] for the training set"
+        )
