@@ -15,6 +15,13 @@ from autograder.grading.grade import GradeOptions
 from autograder.grading.launcher import SandboxUnavailable, check_sandbox
 from reference.datasets import mnist_available
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # One core per xdist worker: torch's default of one OpenMP thread per core, in every worker,
+    # oversubscribes the cores and slows the trusted side's reference models tenfold.
+    import torch
+
+    torch.set_num_threads(1)
+
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENT = REPO / "assignments" / "mnist-softmax"
 

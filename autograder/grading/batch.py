@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
@@ -67,12 +68,15 @@ _worker_bundle: Bundle | None = None
 _worker_slot = 0
 
 
-def _init_worker(bundle_path: str, slots) -> None:
-    """Pool initializer: load the bundle once, take a slot number (hence a sandbox uid), and on
-    Ctrl-C kill this worker's sandboxes and exit at once instead of taking the next task."""
+def _init_worker(bundle_path: str, slots, threads: int) -> None:
+    """Pool initializer: load the bundle once, take a slot number (hence a sandbox uid), give
+    the trusted side's torch (reference models in the tests) this slot's share of the cores,
+    and on Ctrl-C kill this worker's sandboxes and exit at once instead of taking the next task."""
     global _worker_bundle, _worker_slot
     _worker_bundle = Bundle.load(Path(bundle_path))
     _worker_slot = slots.get()
+    if "torch" in sys.modules:  # imported by the test files
+        sys.modules["torch"].set_num_threads(threads)
     signal.signal(signal.SIGINT, _stop_worker)
 
 
@@ -126,7 +130,7 @@ def grade_batch(
     slots = context.Queue()
     for slot in range(workers):
         slots.put(slot)
-    with ProcessPoolExecutor(workers, context, _init_worker, (str(bundle_path), slots)) as pool:
+    with ProcessPoolExecutor(workers, context, _init_worker, (str(bundle_path), slots, options.threads)) as pool:
         futures = {pool.submit(_grade_in_worker, str(p), n, options): n for n, p in submissions.items()}
         try:
             for future in as_completed(futures):
