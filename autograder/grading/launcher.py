@@ -211,12 +211,14 @@ def namespace_args(as_root: bool) -> list[str]:
 
 def _ancestors(targets: list[Path]) -> list[Path]:
     """Directories above the bind targets that bwrap would create, outermost first; those
-    already provided (system dirs, /tmp) are left out."""
-    provided = [Path(p) for p in SYSTEM_DIRS] + [Path("/tmp")]
+    already provided (system dirs and what is under them, /tmp itself) are left out. A venv
+    under /tmp (``/tmp/ci/main/.venv``) needs its parents made 0755 inside the sandbox's /tmp,
+    or code that has dropped to the slot's uid cannot import from it."""
+    provided = [Path(p) for p in SYSTEM_DIRS]
     found: list[Path] = []
     for target in targets:
         for parent in reversed(Path(target).parents):
-            if parent == Path("/") or any(p == parent or p in parent.parents for p in provided):
+            if parent in (Path("/"), Path("/tmp")) or any(p == parent or p in parent.parents for p in provided):
                 continue
             if parent not in found:
                 found.append(parent)
