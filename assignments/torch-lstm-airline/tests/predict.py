@@ -1,0 +1,32 @@
+import numpy as np
+import torch
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "predict"
+
+
+@test_case(points=1, hidden=False)
+def test_shape(predict, AirlineLSTM, torch):
+    forecasts = predict(AirlineLSTM(), torch.zeros(7, 3, 1))
+    assert isinstance(forecasts, torch.Tensor) and tuple(forecasts.shape) == (7, 1), "forecasts for 7 windows are (7, 1)"
+
+
+@test_case(points=2, hidden=True)
+def test_forecasts_on_device(predict, AirlineLSTM, device, rng):
+    """The model is moved to the grading machine's device (the GPU when there is one); X stays on the CPU."""
+    from autograder.testing import check_tensor
+    from reference import airline_lstm as ref
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(rng.integers(2**31)))
+        reference = ref.AirlineLSTM(4)
+    model = AirlineLSTM(4)
+    model.load_state_dict(reference.state_dict())
+    model.to(device)
+    X = torch.from_numpy(rng.uniform(0.0, 1.5, size=(13, 3, 1)).astype(np.float32))
+    got = check_tensor(predict(model, X), (13, 1), "predict(model, X) for X of shape (13, 3, 1)")
+    assert torch.allclose(got, ref.predict(reference, X).double(), rtol=1e-4, atol=1e-5), (
+        "predict(model, X) should return the model's forecasts for X (moved to the device of the model's parameters), "
+        "computed in eval mode under torch.inference_mode()"
+    )
