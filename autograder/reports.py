@@ -216,6 +216,7 @@ def feedback_context(result: SubmissionResult, assignment: str, questions: dict[
             "max_score": test.max_score,
             # a failed test's message; not repeated when it only says the notebook could not run
             "message": "" if test.status == "passed" or not_graded else friendly_traceback(test.output),
+            "figures": test.figures,
         })
     return {
         "assignment": assignment,

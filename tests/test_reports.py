@@ -220,3 +220,43 @@ def test_class_files_cover_kept_and_new_results_after_a_resumed_batch(tmp_path):
     assert [r[0] for r in csv.reader((out / "final_grades.csv").open())][2:] == ["a.ipynb", "b.ipynb"]
     assert {r.submission for r in read_results(out)} == {"a", "b"}
     assert (out / "a" / "feedback.md").is_file() and (out / "b" / "feedback.md").is_file()
+
+
+CONFUSION_TEST_FILE = '''
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "classify"
+
+
+@test_case(points=1, hidden=True)
+def test_accuracy(classify):
+    from autograder.testing import show_confusion_matrix
+
+    labels = [0, 0, 1, 1, 2, 2, 2]
+    predicted = classify(labels)
+    show_confusion_matrix(labels, predicted, 3, title="Digits you confused")
+    assert predicted == labels, "some examples are misclassified: see the confusion matrix"
+'''
+
+
+def test_a_confusion_matrix_a_test_draws_is_embedded_in_the_feedback_and_kept_in_result_json(tmp_path):
+    from sklearn.metrics import confusion_matrix
+
+    from autograder.bundle import BundleConfig, write_bundle
+    from autograder.testing import show_confusion_matrix
+
+    labels, predicted = [0, 0, 1, 1, 2, 2, 2], [0, 1, 1, 1, 2, 0, 2]
+    assert (show_confusion_matrix(labels, predicted, 3) == confusion_matrix(labels, predicted)).all()  # rows: true
+
+    bundle = tmp_path / "b.zip"
+    write_bundle(bundle, BundleConfig(id="confusion"), {"classify.py": CONFUSION_TEST_FILE})
+    nb = code_notebook(tmp_path / "nb.ipynb", f"def classify(labels):\n    return {predicted!r}\n")
+    out = tmp_path / "results"
+    (result,) = grade_to_folder(bundle, {"nb": nb}, out, options("none"), workers=1)
+    (figure,) = result.tests[0].figures
+    assert figure["title"] == "Digits you confused" and base64.b64decode(figure["png"]).startswith(b"\x89PNG")
+    assert read_results(out)[0].tests[0].figures == [figure]  # result.json keeps it, outside Gradescope's tests[]
+    image = html(out, "nb").select_one("figure img")
+    assert image["src"] == f"data:image/png;base64,{figure['png']}" and image["alt"] == "Digits you confused"
+    assert "Digits you confused" in md(out, "nb") and "feedback.html" in md(out, "nb")

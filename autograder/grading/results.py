@@ -5,8 +5,9 @@ Gradescope schema: top-level ``score``, ``max_score``, ``output``, ``execution_t
 (seconds) and ``tests``, a list of {``name``, ``score``, ``max_score``, ``status``
 ("passed" | "failed"), ``output``, ``visibility``}. dlgrade adds ``extra_data`` with the
 submission's name and hashes, cell errors, captured output, the sandbox mode, the device
-(``"cpu"`` or ``"cuda:<gpu index>"``) its code could use and ``student_time`` (seconds of
-``execution_time`` spent in student code).
+(``"cpu"`` or ``"cuda:<gpu index>"``) its code could use, ``student_time`` (seconds of
+``execution_time`` spent in student code) and ``figures`` (test name -> pictures the test drew,
+base64 PNGs, for the feedback report).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class TestResult:
     score: float = 0.0
     output: str = ""
     visibility: str = VISIBLE
+    figures: list[dict] = field(default_factory=list)
+    """Pictures the test drew for the student's feedback: {"title": str, "png": base64 str}."""
 
     @property
     def status(self) -> str:
@@ -105,6 +108,7 @@ class SubmissionResult:
                 "student_time": round(self.student_time, 3),
                 "cell_errors": [asdict(e) for e in self.cell_errors],
                 "stdout": self.stdout,
+                "figures": {t.name: t.figures for t in self.tests if t.figures},
             },
         }
 
@@ -112,8 +116,9 @@ class SubmissionResult:
     def from_json(cls, data: dict) -> "SubmissionResult":
         """Read back a result.json written by ``to_json``."""
         extra = data.get("extra_data", {})
+        figures = extra.get("figures", {})
         tests = [
-            TestResult(t["name"], t["max_score"], t["score"], t.get("output", ""), t.get("visibility", VISIBLE))
+            TestResult(t["name"], t["max_score"], t["score"], t.get("output", ""), t.get("visibility", VISIBLE), figures.get(t["name"], []))
             for t in data["tests"]
         ]
         return cls(

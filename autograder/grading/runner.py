@@ -61,7 +61,8 @@ def run_test_case(tc: TestCase, test_file: ExceptionTestFile, session: SandboxSe
     result = TestResult(tc.name, points, visibility=HIDDEN if tc.hidden else VISIBLE)
     env = StudentNamespace(session, fixtures)
     try:
-        tc.body.call_func(env)
+        with testing.collect_figures() as result.figures:
+            tc.body.call_func(env)
     except CallError as exc:
         result.output = f"Your code raised {exc.type_name}: {exc.message}\n{exc.traceback}".rstrip()
     except SandboxFailure as exc:

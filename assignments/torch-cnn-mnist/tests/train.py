@@ -59,13 +59,14 @@ def setup(rng, mnist):
     return state, batches[:3], batches[3:]
 
 
-ACCURACY_BY_SHA256 = {}
-"""Accuracy of each checkpoint already evaluated in this grading process, by the sha256 of its bytes
-(validate grades the same reference checkpoint with every mutant)."""
+PREDICTIONS_BY_SHA256 = {}
+"""(labels, predictions) of each checkpoint already evaluated in this grading process, by the sha256
+of its bytes (validate grades the same reference checkpoint with every mutant)."""
 
 
 def evaluate_checkpoint(state, mnist):
-    """Accuracy (a fraction) of ``state`` in the reference TinyVGG(1, 10, 10) on the MNIST test split."""
+    """(true labels, predicted labels), (10000,) int64 tensors, of ``state`` in the reference
+    TinyVGG(1, 10, 10) on the MNIST test split."""
     from reference import tinyvgg as ref
 
     model = ref.TinyVGG(input_shape=1, hidden_units=10, output_shape=10)
@@ -81,7 +82,7 @@ def evaluate_checkpoint(state, mnist):
     X, y = ref.mnist_tensors(mnist.test)
     with torch.inference_mode():
         predicted = torch.cat([model(X[i : i + 1000]).argmax(dim=1) for i in range(0, len(X), 1000)])
-    return (predicted == y).double().mean().item()
+    return y, predicted
 
 
 @test_case(points=1, hidden=False)
@@ -145,13 +146,15 @@ def test_submitted_checkpoint_reaches_pass_mark(attachments, mnist):
     10,000 MNIST test images (their labels never leave the grader)."""
     import hashlib
 
-    from autograder.testing import load_state_dict
+    from autograder.testing import load_state_dict, show_confusion_matrix
 
     state = load_state_dict(attachments, CHECKPOINT)
     digest = hashlib.sha256(attachments[CHECKPOINT]).hexdigest()
-    if digest not in ACCURACY_BY_SHA256:
-        ACCURACY_BY_SHA256[digest] = evaluate_checkpoint(state, mnist)
-    accuracy = ACCURACY_BY_SHA256[digest]
+    if digest not in PREDICTIONS_BY_SHA256:
+        PREDICTIONS_BY_SHA256[digest] = evaluate_checkpoint(state, mnist)
+    labels, predicted = PREDICTIONS_BY_SHA256[digest]
+    accuracy = (predicted == labels).double().mean().item()
+    show_confusion_matrix(labels, predicted, 10, title=f"Your {CHECKPOINT} on the MNIST test set")
     assert accuracy >= PASS_MARK, (
         f"the model in your {CHECKPOINT} classifies {accuracy:.2%} of the MNIST test images correctly; the pass mark "
         f"is {PASS_MARK:.1%}: train it for 3 epochs (section 6) and save model.state_dict() again"
