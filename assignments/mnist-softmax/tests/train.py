@@ -42,13 +42,16 @@ def test_one_full_batch_step_from_zero(train, rng):
 @test_case(points=4, hidden=True)
 def test_mnist_test_accuracy(train, mnist):
     """The grader trains your model on the MNIST training set and evaluates it on the test set."""
-    from autograder.testing import check_array, with_timeout
+    from autograder.testing import check_array, show_confusion_matrix, with_timeout
     from reference import softmax_regression as ref
     from reference.datasets import one_hot
 
     result = with_timeout(train, TRAIN_BUDGET_S)(mnist.train.images, one_hot(mnist.train.labels))
     assert isinstance(result, tuple) and len(result) == 2, "train should return a tuple (W, b)"
     W, b = check_array(result[0], (784, 10), "W"), check_array(result[1], (10,), "b")
-    acc = ref.accuracy(W, b, mnist.test.images.astype(np.float64), one_hot(mnist.test.labels))
+    test_images = mnist.test.images.astype(np.float64)
+    acc = ref.accuracy(W, b, test_images, one_hot(mnist.test.labels))
+    show_confusion_matrix(mnist.test.labels, np.argmax(test_images @ W + b, axis=1), 10,
+                          title="Your trained W, b on the MNIST test set")
     assert acc >= PASS_MARK, f"test accuracy of your trained model is {acc:.4f}; the pass mark is {PASS_MARK}"
 
