@@ -39,6 +39,8 @@ RESET_SECONDS = 10.0
 
 
 def serve(control: socket.socket, uid: int) -> None:
+    """Answer ``fork`` and ``reset`` messages on ``control`` until the trusted side closes it.
+    Before each fork the previous submission is reset, so a worker always starts clean."""
     child = status_fd = None
     while True:
         message, fds, _, _ = socket.recv_fds(control, 64, 4)
