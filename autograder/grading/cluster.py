@@ -55,7 +55,9 @@ def grade_on_dask(
             )
         try:
             with Client(scheduler or cluster) as client:
-                bundle_data = client.scatter(bundle_path.read_bytes(), broadcast=True)
+                # Each task carries the zip (kilobytes of tests) itself: data scattered to workers
+                # is lost when they die, and a dying worker is what the retry is for.
+                bundle_data = bundle_path.read_bytes()
                 futures = {}
                 for name, path in submissions.items():
                     try:
