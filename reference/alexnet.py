@@ -358,6 +358,19 @@ def state_dict_problem(state):
     return None
 
 
+def student_model(AlexNetCIFAR, state, note="", **kwargs):
+    """The student's ``AlexNetCIFAR(**kwargs)`` (a class in the sandbox, used by the hidden tests)
+    holding ``state``, a state_dict in the reference's order, loaded by position so that the
+    student's layer names do not matter. Raises AssertionError naming what is wrong with the
+    student's state_dict (see ``state_dict_problem``), followed by ``note``."""
+    model = AlexNetCIFAR(**kwargs)
+    own = model.state_dict()
+    problem = state_dict_problem(own)
+    assert problem is None, f"AlexNetCIFAR(): {problem}{note}"
+    model.load_state_dict(dict(zip(own, state.values())))
+    return model
+
+
 def to_reference_names(state):
     """``state``'s tensors under ``AlexNetCIFAR``'s names, by position (for ``load_state_dict``
     into ``AlexNetCIFAR``); ``state_dict_problem(state)`` must be None."""

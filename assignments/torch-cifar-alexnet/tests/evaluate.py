@@ -1,6 +1,8 @@
 import torch
 from otter.test_files import test_case
 
+from reference.alexnet import student_model
+
 OK_FORMAT = False
 name = "evaluate"
 
@@ -9,18 +11,6 @@ MIN_MARGIN = 0.02
 by at least this fraction of the largest absolute logit: rounding (float32 in another order, or
 TF32 on a GPU, about 1e-3) cannot change a prediction, so the expected accuracy is exact. With
 dropout left on, 27% to 82% of the predictions change (20 seeds), and the accuracy with them."""
-
-
-def student_model(AlexNetCIFAR, state, **kwargs):
-    """The student's AlexNetCIFAR(**kwargs) in the sandbox, holding the reference-ordered ``state``."""
-    from reference.alexnet import state_dict_problem
-
-    model = AlexNetCIFAR(**kwargs)
-    own = model.state_dict()
-    problem = state_dict_problem(own)
-    assert problem is None, f"AlexNetCIFAR(): {problem} (fix AlexNetCIFAR first)"
-    model.load_state_dict(dict(zip(own, state.values())))
-    return model
 
 
 def labelled_images(rng, state, n):
@@ -60,7 +50,7 @@ def test_accuracy_in_evaluation_mode(evaluate, AlexNetCIFAR, device, rng):
     state = spread_weights(Reference(), int(rng.integers(2**31))).state_dict()
     n = 120
     x, labels, want = labelled_images(rng, state, n)
-    model = student_model(AlexNetCIFAR, state)
+    model = student_model(AlexNetCIFAR, state, note=" (fix AlexNetCIFAR first)")
     model.train()
     batches = [(x[i : i + 50], labels[i : i + 50]) for i in range(0, n, 50)]
     accuracy = evaluate(model, batches, device=device)

@@ -1,6 +1,8 @@
 import torch
 from otter.test_files import test_case
 
+from reference.alexnet import student_model
+
 OK_FORMAT = False
 name = "train_epoch"
 
@@ -14,18 +16,6 @@ optimizer.zero_grad() gives errors of 0.74 to 0.96 (5 seeds)."""
 LOSS_RTOL = 1e-4
 """Relative error allowed on the returned mean loss (one thread against two: at most 8e-8 over 20
 seeds)."""
-
-
-def student_model(AlexNetCIFAR, state, **kwargs):
-    """The student's AlexNetCIFAR(**kwargs) in the sandbox, holding the reference-ordered ``state``."""
-    from reference.alexnet import state_dict_problem
-
-    model = AlexNetCIFAR(**kwargs)
-    own = model.state_dict()
-    problem = state_dict_problem(own)
-    assert problem is None, f"AlexNetCIFAR(): {problem} (fix AlexNetCIFAR first)"
-    model.load_state_dict(dict(zip(own, state.values())))
-    return model
 
 
 def random_batches(rng, sizes):
@@ -58,7 +48,7 @@ def test_epoch_against_reference(train_epoch, make_optimizer, AlexNetCIFAR, devi
     batches = random_batches(rng, (8, 8, 5))
     settings = {"lr": 0.01, "momentum": 0.9, "weight_decay": 5e-4}
 
-    model = student_model(AlexNetCIFAR, start, dropout=0.0)
+    model = student_model(AlexNetCIFAR, start, note=" (fix AlexNetCIFAR first)", dropout=0.0)
     optimizer = make_optimizer(model, **settings)
     loss = check_scalar(with_timeout(train_epoch, 60)(model, batches, optimizer, device=device), "the loss train_epoch returns")
     got = model.state_dict()

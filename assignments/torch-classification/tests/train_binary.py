@@ -4,6 +4,8 @@ import numpy as np
 import torch
 from otter.test_files import test_case
 
+from reference.torch_classification import initial_state, to_tensors
+
 OK_FORMAT = False
 name = "train_binary"
 
@@ -29,20 +31,6 @@ reference scores on the same seeds; the median of 3 absorbs one stuck start (13 
 have a median of at least 99.95%). On this test's own seeds the reference scores 100.0, 100.0 and
 100.0% (tests/test_reference_torch_classification.py checks it): a margin of 4 points. A model
 without the ReLUs (a linear boundary) reaches 50-88%."""
-
-
-def to_tensors(X, y):
-    return torch.from_numpy(X).float(), torch.from_numpy(y)
-
-
-def initial_state(seed, in_features, out_features, hidden_units):
-    """The reference model's default initialisation after torch.manual_seed(seed), without touching
-    the grader's global random state."""
-    from reference import torch_classification as ref
-
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return ref.ClassificationModel(in_features, out_features, hidden_units).state_dict()
 
 
 def graded_runs(rng):

@@ -5,6 +5,8 @@ import time
 import torch
 from otter.test_files import test_case
 
+from reference.tinyvgg import PlainSGD
+
 OK_FORMAT = False
 name = "train"
 
@@ -25,24 +27,6 @@ CHECKPOINT_CALIBRATION = (
 )
 
 LR = 0.1
-
-
-class PlainSGD:
-    """The reference runs' optimizer on the grader's side: torch.optim.SGD's update without momentum,
-    ``p -= lr * p.grad``, without the seconds torch.optim's first call spends importing torch._dynamo."""
-
-    def __init__(self, params, lr):
-        self.params, self.lr = list(params), lr
-
-    def zero_grad(self):
-        for p in self.params:
-            p.grad = None
-
-    @torch.no_grad()
-    def step(self):
-        for p in self.params:
-            if p.grad is not None:
-                p.add_(p.grad, alpha=-self.lr)
 
 
 def setup(rng, mnist):

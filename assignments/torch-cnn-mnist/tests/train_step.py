@@ -3,6 +3,8 @@ import math
 import torch
 from otter.test_files import test_case
 
+from reference.tinyvgg import PlainSGD
+
 OK_FORMAT = False
 name = "train_step"
 
@@ -26,24 +28,6 @@ SMOKE_CALIBRATION = (
     "rejected: 6 epochs (maximum 2.001 in 200 runs), Kaiming gain 0.71 (1.77 in 146), 6 epochs of batches of 64 "
     "(1.84 in 123), lr 0.05 for 6 epochs (1.60 in 47, slower); torch's default init stays near 2.30 for ~60 steps.)"
 )
-
-
-class PlainSGD:
-    """The reference runs' optimizer on the grader's side: torch.optim.SGD's update without momentum,
-    ``p -= lr * p.grad``, without the seconds torch.optim's first call spends importing torch._dynamo."""
-
-    def __init__(self, params, lr):
-        self.params, self.lr = list(params), lr
-
-    def zero_grad(self):
-        for p in self.params:
-            p.grad = None
-
-    @torch.no_grad()
-    def step(self):
-        for p in self.params:
-            if p.grad is not None:
-                p.add_(p.grad, alpha=-self.lr)
 
 
 def reference_state(rng, hidden_units=8):
