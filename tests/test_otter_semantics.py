@@ -141,3 +141,49 @@ def test_sandboxed_matplotlib_writes_no_fontconfig_error(sandbox_mode, tmp_path)
     _, result = grade(tmp_path, sandbox_mode, z, "import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.title('t'); plt.savefig('a.png')\nx = 2")
     assert result.score == 1.0
     assert "Fontconfig" not in result.stdout, result.stdout
+
+
+VALUES = """
+@test_case(points=1)
+def test_values(s, fs, r, z, words, days):
+    import numpy as np
+    assert s == {1, 2, "a"} and fs == frozenset({3})
+    assert r == range(0, 10, 2) and len(r) == 5
+    assert z == complex(1, -2)
+    assert list(words) == ["ab", "c"] and words.dtype.kind == "U"
+    assert days[0] == np.datetime64("2024-01-01")
+
+@test_case(points=1)
+def test_env_is_a_mapping(env):
+    assert {"s", "words", "double"} <= set(env.keys())
+    assert "s" in env and len(env) >= 7
+    assert dict(env.items())["z"] == complex(1, -2)
+    assert env["double"](3) == 6
+"""
+
+
+def test_sets_ranges_complex_and_text_arrays_reach_tests_as_values_and_env_is_a_mapping(sandbox_mode, tmp_path):
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", VALUES)})
+    tests, result = grade(
+        tmp_path, sandbox_mode, z,
+        "import numpy as np\ns = {1, 2, 'a'}; fs = frozenset({3}); r = range(0, 10, 2); z = complex(1, -2)\n"
+        "words = np.array(['ab', 'c']); days = np.array(['2024-01-01'], dtype='datetime64[D]')\n"
+        "def double(x):\n    return 2 * x",
+    )
+    assert {n: t.output for n, t in tests.items()} == {"q1.test_values": "Passed.", "q1.test_env_is_a_mapping": "Passed."}
+
+
+def test_new_protocol_values_round_trip_and_malformed_ones_are_refused():
+    import numpy as np
+
+    from autograder import protocol
+
+    for value in [{1, "a", (2, 3)}, frozenset({1.5}), range(3, -7, -2), complex(2, float("inf")), np.array(["x", "yz"]),
+                  np.array([1, 2], dtype="timedelta64[s]")]:
+        back = protocol.decode(protocol.encode(value))
+        assert type(back) is type(value)
+        assert (back == value).all() if isinstance(value, np.ndarray) else back == value
+    for node in [{"t": "set", "v": [{"t": "list", "v": []}]}, {"t": "range", "v": [0, 1, 0]}, {"t": "complex", "v": ["a", 1.0]}]:
+        header = json.dumps(node).encode()
+        with pytest.raises(protocol.ProtocolError):
+            protocol.decode(len(header).to_bytes(4, "big") + header)

@@ -13,6 +13,7 @@ Requests are dicts with an ``op``:
   traceback}}, ...]. A cell that raises does not stop the ones after it.
 - ``lookup``: ``name``; answers {"kind": "missing" | "module" | "callable" | "data"} with
   ``module`` (the module's name), ``handle`` or ``value``.
+- ``names``: answers the list of the notebook's global names (dunder names left out).
 - ``call``: ``target`` (a handle), optional ``attr``, ``args``, ``kwargs``; answers the result.
 - ``getattr``: ``target``, ``attr``; answers the attribute's value.
 
@@ -93,6 +94,10 @@ class Worker:
         if callable(obj):
             return {"kind": "callable", "handle": obj}
         return {"kind": "data", "value": obj}
+
+    def op_names(self) -> list:
+        """The notebook's global names, dunder names left out."""
+        return [str(n) for n in self.namespace if not (str(n).startswith("__") and str(n).endswith("__"))]
 
     def op_call(self, target: Any, attr: str | None = None, args=(), kwargs=None) -> Any:
         func = getattr(target, attr) if attr else target
