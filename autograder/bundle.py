@@ -21,6 +21,8 @@ from pathlib import Path
 from otter.test_files import ExceptionTestFile
 from otter.test_files.abstract_test import TestCase
 
+from autograder.otter_compat import OtterConfig
+
 CONFIG_NAME = "dlgrade.json"
 MAX_TEST_FILE_BYTES = 2**20
 
@@ -186,6 +188,8 @@ class Bundle:
     config: BundleConfig
     test_files: list[ExceptionTestFile]
     sha256: str
+    otter: OtterConfig | None = None
+    """Set for a plain ``otter assign`` zip: grade it with Otter's semantics (``otter_compat``)."""
 
     @property
     def test_cases(self) -> list[tuple[ExceptionTestFile, TestCase]]:
@@ -203,9 +207,11 @@ class Bundle:
             digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
             with zipfile.ZipFile(path) as zf:
                 names = zf.namelist()
-                config = BundleConfig(preload=list(OTTER_ZIP_PRELOAD))
+                config, otter = BundleConfig(preload=list(OTTER_ZIP_PRELOAD)), None
                 if CONFIG_NAME in names:
                     config = BundleConfig.from_json(json.loads(zf.read(CONFIG_NAME)))
+                else:
+                    otter = OtterConfig.from_zip(zf)
                 sources = {
                     n: zf.read(n).decode()
                     for n in sorted(names)
@@ -215,7 +221,7 @@ class Bundle:
             raise BundleError(f"{path}: not a readable autograder zip ({exc})") from None
         if not sources:
             raise BundleError(f"{path}: holds no tests/*.py test files")
-        return cls.from_sources(config, sources, digest)
+        return replace(cls.from_sources(config, sources, digest), otter=otter)
 
     @classmethod
     def from_sources(cls, config: BundleConfig, sources: dict[str, str], sha256: str = "") -> "Bundle":

@@ -22,6 +22,8 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
+from autograder.otter_compat import split_at_checks
+
 SKIP_MARKER = "# dlgrade: skip"
 """First line of a code cell the grader does not run."""
 
@@ -45,6 +47,8 @@ class CodeCell:
 
     index: int
     source: str
+    checks: tuple[str, ...] = ()
+    """Questions whose ``grader.check`` ran right after this code (``otter_compat.split_at_checks``)."""
 
 
 def read_submission(path: Path) -> list[CodeCell]:
@@ -167,17 +171,30 @@ def parse_notebook(raw: bytes) -> list[CodeCell]:
         raise IntakeError(f"the file is not an nbformat 4 notebook (nbformat = {version!r})")
     try:
         notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+        if notebook.get("nbformat_minor", 0) < 5:  # cell ids came in 4.5; Jupyter writes them into 4.4 files too
+            for cell in notebook.get("cells", []):
+                cell.pop("id", None)
         nbformat.validate(notebook)
     except nbformat.ValidationError as exc:
         raise IntakeError(f"the notebook does not follow nbformat 4: {exc.message}") from None
     cells = [
-        CodeCell(i, grading_source(cell.source))
+        part
         for i, cell in enumerate(notebook.cells)
         if cell.cell_type == "code" and not cell.source.lstrip().startswith(SKIP_MARKER)
+        for part in code_cells(i, cell.source)
     ]
     if not any(c.source.strip() for c in cells):
         raise IntakeError("the notebook has no code to grade")
     return cells
+
+
+def code_cells(index: int, source: str) -> list[CodeCell]:
+    """One cell's code to run: one ``CodeCell``, or one per part between its ``grader.check``
+    calls (``otter_compat.split_at_checks``), each carrying the questions checked after it."""
+    parts = split_at_checks(python_source(source))
+    if len(parts) == 1 and not parts[0][1]:
+        return [CodeCell(index, grading_source(source))]
+    return [CodeCell(index, drop_student_only(part), checks) for part, checks in parts]
 
 
 def grading_source(source: str) -> str:
@@ -187,19 +204,34 @@ def grading_source(source: str) -> str:
     statements that mention ``grader`` or ``otter`` are removed. A cell with a syntax error is
     returned unchanged, so executing it reports the error to the student.
     """
-    from IPython.core.inputtransformer2 import TransformerManager
+    python = python_source(source)
+    try:
+        ast.parse(python)
+    except SyntaxError:
+        return source
+    return drop_student_only(python)
 
-    python = TransformerManager().transform_cell(source)
+
+def drop_student_only(python: str) -> str:
+    """Python source without its magics, shell escapes and top-level statements that mention
+    ``grader`` or ``otter`` (see ``grading_source``); unchanged when it does not parse."""
     try:
         tree = ast.parse(python)
     except SyntaxError:
-        return source
+        return python
     lines = python.splitlines(keepends=True)
     drop: set[int] = set()
     for node in tree.body:
         if _student_only(node):
             drop.update(range(node.lineno - 1, node.end_lineno))
     return "".join(line for i, line in enumerate(lines) if i not in drop)
+
+
+def python_source(source: str) -> str:
+    """A cell's source with IPython syntax (magics, ``!shell``) translated to Python."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
 
 
 def _student_only(node: ast.stmt) -> bool:

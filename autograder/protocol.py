@@ -17,7 +17,10 @@ Values are encoded as JSON trees of tagged nodes:
   array, or to the array itself where torch is not installed. An ``OrderedDict`` (a
   ``state_dict()``) travels as a dict and a ``torch.Size`` as a tuple;
 - ``{"t": "bytes", "i": k}``: a ``bytes`` value, sent as the k-th blob's uint8 array;
-- ``{"t": "handle", "id": n, "type": "ClassName"}`` names an object that stays in the sandbox.
+- ``{"t": "handle", "id": n, "type": "ClassName"}`` names an object that stays in the sandbox;
+- ``{"t": "set" | "frozenset", "v": [...]}`` (hashable items only), ``{"t": "range", "v":
+  [start, stop, step]}``, ``{"t": "complex", "v": [real, imag]}`` and ``{"t": "textarray", "i":
+  k}``, a numpy array of strings, datetimes or timedeltas (``TEXT_TIME_KINDS``).
 
 ``decode`` is the trusted side's reader. It builds only builtin containers, numbers, strings
 and numpy arrays (``np.load(..., allow_pickle=False)``), and enforces ``Limits``; anything
@@ -39,6 +42,9 @@ import numpy as np
 
 NUMERIC_KINDS = "biufc"
 """numpy dtype kinds allowed across the boundary: bool, signed, unsigned, float, complex."""
+TEXT_TIME_KINDS = "UMm"
+"""Further numpy dtype kinds, under their own tag ``textarray``: unicode strings, datetime64,
+timedelta64 (fixed-size, saved and loaded by ``np.save`` / ``np.load`` without pickle)."""
 
 
 class ProtocolError(Exception):
@@ -156,6 +162,14 @@ def encode(value: Any, make_handle: Callable[[Any], dict] | None = None) -> byte
             return {"t": "scalar", "i": add_blob(np.asarray(v))}
         if type(v) is Handle:
             return {"t": "handle", "id": v.id, "type": v.type_name}
+        if type(v) in (set, frozenset):
+            return {"t": type(v).__name__, "v": [enc(x) for x in v]}
+        if type(v) is range:
+            return {"t": "range", "v": [v.start, v.stop, v.step]}
+        if type(v) is complex:
+            return {"t": "complex", "v": [enc(v.real), enc(v.imag)]}
+        if type(v) is np.ndarray and v.dtype.kind in TEXT_TIME_KINDS:
+            return {"t": "textarray", "i": add_blob(v)}
         if type(v) in torch_types:
             tensor = v.detach().cpu().resolve_conj().resolve_neg()
             if tensor.dtype.is_floating_point and tensor.element_size() < 4:  # bfloat16 has no numpy dtype
@@ -192,7 +206,7 @@ def decode(payload: bytes, limits: Limits = DEFAULT_LIMITS, allow_handles: bool 
     counter = [0]
     arrays: dict[int, np.ndarray] = {}
 
-    def array(i: Any) -> np.ndarray:
+    def array(i: Any, kinds: str = NUMERIC_KINDS) -> np.ndarray:
         if type(i) is not int or not 0 <= i < len(blobs):
             raise ProtocolError("array reference out of range")
         if i not in arrays:
@@ -200,7 +214,7 @@ def decode(payload: bytes, limits: Limits = DEFAULT_LIMITS, allow_handles: bool 
                 arr = np.load(io.BytesIO(blobs[i]), allow_pickle=False)
             except Exception as exc:
                 raise ProtocolError(f"invalid array data: {exc}") from None
-            if arr.dtype.kind not in NUMERIC_KINDS:
+            if arr.dtype.kind not in kinds:
                 raise ProtocolError(f"arrays of dtype {arr.dtype} are not accepted")
             if arr.size > limits.max_array_elements:
                 raise ProtocolError(f"array of {arr.size} elements exceeds the limit of {limits.max_array_elements}")
@@ -251,11 +265,37 @@ def decode(payload: bytes, limits: Limits = DEFAULT_LIMITS, allow_handles: bool 
             if arr.ndim != 0:
                 raise ProtocolError("scalar with a shape")
             return arr[()]
+        if tag in ("set", "frozenset") and type(node.get("v")) is list:
+            items = [dec(x, depth + 1) for x in node["v"]]
+            if not all(_hashable_data(x) for x in items):
+                raise ProtocolError("unhashable set item")
+            return set(items) if tag == "set" else frozenset(items)
+        if tag == "range" and type(node.get("v")) is list and len(node["v"]) == 3 and all(type(x) is int for x in node["v"]):
+            try:
+                return range(*node["v"])
+            except ValueError:
+                raise ProtocolError("range with step 0") from None
+        if tag == "complex" and type(node.get("v")) is list and len(node["v"]) == 2:
+            real, imag = (dec(x, depth + 1) for x in node["v"])
+            if type(real) is not float or type(imag) is not float:
+                raise ProtocolError("complex parts must be floats")
+            return complex(real, imag)
+        if tag == "textarray":
+            return array(node.get("i"), TEXT_TIME_KINDS)
         if tag == "handle" and allow_handles and type(node.get("id")) is int:
             return Handle(node["id"], str(node.get("type", "object"))[:200])
         raise ProtocolError(f"unknown node {str(tag)[:50]!r}")
 
     return dec(header, 0)
+
+
+def _hashable_data(value: Any) -> bool:
+    """Whether a decoded value may be a set item: a scalar, string, or a tuple/frozenset of them."""
+    if value is None or type(value) in (bool, int, float, str, complex):
+        return True
+    if type(value) in (tuple, frozenset):
+        return all(_hashable_data(x) for x in value)
+    return isinstance(value, np.generic)
 
 
 def _as_tensor(arr: np.ndarray) -> Any:

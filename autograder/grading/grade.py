@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from autograder import otter_compat
 from autograder.bundle import Bundle
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, SubmissionResult, TestResult
@@ -115,37 +116,59 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     deadline = started + (options.timeout or limits.timeout)
     launcher = Launcher(options.sandbox, options.threads, limits, options.uid, options.gpu)
     loaders = dataset_loaders(options)
+    preload = tuple(bundle.config.preload) if options.warm else None
+    files = Files(attachments, bundle.otter.files if bundle.otter else {})
+    cells = otter_compat.seeded(cells, bundle.otter)
+    steps = otter_compat.check_steps(cells) if bundle.otter else [(cells, ())]
     outputs: list[str] = []
+    graded: dict[str, TestResult] = {}
+    checked: set[str] = set()
+    done: list[CodeCell] = []
     session, restarts = None, 0
     try:
-        preload = tuple(bundle.config.preload) if options.warm else None
-        session, cell_failure = _start(launcher, preload, deadline, limits, cells, attachments, result)
-        if cell_failure:
-            result.error = cell_failure
-        for test_file, tc in bundle.test_cases:
+        for step_cells, questions in steps:
+            done += step_cells
+            if session is None:
+                session, result.error = _start(launcher, preload, deadline, limits, step_cells, files, result)
+            else:
+                result.error = _exec(session, step_cells, None, limits, result)
             if result.error:
-                result.tests.append(not_graded(tc, result.error))
-                continue
-            if session.dead_reason and restarts < MAX_RESTARTS and time.monotonic() < deadline:
-                result.student_time += session.student_seconds
-                outputs.append(session.close())
-                restarts += 1
-                session, _ = _start(launcher, preload, deadline, limits, cells, attachments, None)
-            device = "cpu" if options.gpu is None else "cuda"
-            fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments)
-            result.tests.append(run_test_case(tc, test_file, session, fixtures))
+                break
+            to_test = [f for f in bundle.test_files if (f.name in questions if questions else f.name not in checked)]
+            checked.update(questions)
+            for test_file in to_test:
+                for tc in test_file.test_cases:
+                    if session.dead_reason and restarts < MAX_RESTARTS and time.monotonic() < deadline:
+                        result.student_time += session.student_seconds
+                        outputs.append(session.close())
+                        restarts += 1
+                        session, _ = _start(launcher, preload, deadline, limits, done, files, None)
+                    device = "cpu" if options.gpu is None else "cuda"
+                    fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments)
+                    graded[tc.name] = run_test_case(tc, test_file, session, fixtures)
     finally:
         if session is not None:
             result.student_time += session.student_seconds
             outputs.append(session.close())
+    result.tests = [not_graded(tc, result.error) if result.error else graded[tc.name] for _, tc in bundle.test_cases]
+    otter_compat.apply_all_or_nothing(bundle.test_files, result.tests)
     result.stdout = "\n".join(o for o in outputs if o)[-limits.max_output_bytes :]
     result.execution_time = time.monotonic() - started
     return result
 
 
-def _start(launcher, preload, deadline, limits, cells: list[CodeCell], attachments: dict[str, bytes], result: SubmissionResult | None):
+@dataclass(frozen=True)
+class Files:
+    """Files put in the notebook's working folder before its cells run: the student's
+    attachments (name -> bytes) and the assignment's support files (relative path -> bytes)."""
+
+    attachments: dict[str, bytes]
+    support: dict[str, bytes]
+
+
+def _start(launcher, preload, deadline, limits, cells: list[CodeCell], files: Files, result: SubmissionResult | None):
     """Start a sandbox (forked from a warm one that imported ``preload``, unless that is None
-    or not possible), put the attachments in its working folder and run the cells. Returns
+    or not possible), put ``files`` in its working folder and run the cells. Returns
     (session, message if the cells could not finish).
 
     Cell errors are recorded on ``result`` when given (the first run only).
@@ -157,12 +180,25 @@ def _start(launcher, preload, deadline, limits, cells: list[CodeCell], attachmen
         session = SandboxSession(launcher, deadline, limits.call_timeout, limits.max_output_bytes)
     try:
         session.request("lookup", name="__name__")  # waits for the sandbox to start: overhead, not student time
-        outcomes = session.request("exec", cells=[[c.index, c.source] for c in cells], files=attachments)
     except SandboxFailure as exc:
         return session, f"Running your notebook failed: {exc}."
-    except Exception as exc:  # CallError cannot happen for exec; anything else is a protocol fault
+    except Exception as exc:  # a protocol fault
         session.kill(str(exc))
         return session, f"Running your notebook failed: {exc}."
+    return session, _exec(session, cells, files, limits, result)
+
+
+def _exec(session: SandboxSession, cells: list[CodeCell], files: Files | None, limits, result: SubmissionResult | None) -> str | None:
+    """Run ``cells`` in the session (after writing ``files``, when given). Returns a message
+    when they could not finish, else None; records cell errors on ``result`` when given."""
+    extra = {"files": files.attachments, "support_files": files.support} if files else {}
+    try:
+        outcomes = session.request("exec", cells=[[c.index, c.source] for c in cells], **extra)
+    except SandboxFailure as exc:
+        return f"Running your notebook failed: {exc}."
+    except Exception as exc:  # CallError cannot happen for exec; anything else is a protocol fault
+        session.kill(str(exc))
+        return f"Running your notebook failed: {exc}."
     if result is not None and isinstance(outcomes, list):
         for outcome in outcomes:  # sandbox output: trust no field's type
             error = outcome.get("error") if isinstance(outcome, dict) else None
@@ -171,9 +207,9 @@ def _start(launcher, preload, deadline, limits, cells: list[CodeCell], attachmen
                 type_name, message, trace = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
                 message = (message + memory_hint(type_name, limits)).strip()
                 result.cell_errors.append(CellError(cell if type(cell) is int else -1, type_name, message, trace))
-    return session, None
+    return None
 
 
 def not_graded(tc, reason: str) -> TestResult:
     """A zero-score result for a test that could not run, with the reason for the student."""
-    return TestResult(tc.name, float(tc.points or 0.0), 0.0, reason, HIDDEN if tc.hidden else VISIBLE)
+    return TestResult(tc.name, float(tc.points or 0.0), 0.0, reason, HIDDEN if tc.hidden else VISIBLE, passed=False)

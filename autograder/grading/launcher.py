@@ -27,7 +27,9 @@ SANDBOX_UID_BASE = 61000
 PACKAGE_MOUNT = "/opt/dlgrade"
 """Where the ``autograder`` package (worker and protocol) appears inside the sandbox."""
 
-SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc/alternatives", "/etc/ssl")
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc/alternatives", "/etc/ssl", "/etc/fonts")
+"""Read-only in every sandbox. /etc/fonts: fontconfig's config, without which matplotlib's
+``fc-list`` prints "Fontconfig error: Cannot load default config file" into the student's output."""
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf")
 NVIDIA_CONTROL_DEVICES = ("/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia-modeset")
 """Device nodes every CUDA process needs, besides ``/dev/nvidia<N>`` of its GPU."""
@@ -142,6 +144,7 @@ class Launcher:
             for node in (*NVIDIA_CONTROL_DEVICES, f"/dev/nvidia{self.gpu}"):
                 args += ["--dev-bind-try", node, node]
             args += ["--ro-bind-try", "/sys", "/sys"]  # the CUDA driver reads PCI topology there
+        args += ["--perms", "0755", "--dir", "/etc"]  # bwrap would make it 0700: a dropped uid could not reach /etc/fonts
         for path in SYSTEM_DIRS:
             args += ["--ro-bind-try", path, path]
         for path in SYSTEM_FILES:

@@ -16,6 +16,7 @@ Otter's ``test_case.call_func(env)`` only calls ``env.get(name)``, so this objec
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from autograder.grading.session import SandboxSession
@@ -86,8 +87,10 @@ def unwrap(value: Any) -> Any:
     return value
 
 
-class StudentNamespace:
+class StudentNamespace(Mapping):
     """The ``env`` passed to Otter test cases: fixtures first, then the sandbox's globals.
+    A read-only mapping, as Otter's ``env`` (a dict of the notebook's globals) is read by tests:
+    ``env["f"]``, ``"f" in env``, ``env.keys()``, ``env.items()``, ``len(env)``.
 
     - session: the sandbox holding the executed notebook.
     - fixtures: name -> value, or name -> zero-argument callable marked by ``lazy`` (computed
@@ -125,6 +128,22 @@ class StudentNamespace:
     def __contains__(self, name: str) -> bool:
         sentinel = object()
         return self.get(name, sentinel) is not sentinel
+
+    def __iter__(self) -> Iterator[str]:
+        """The notebook's global names (as Otter's env holds); fixtures are read by name only,
+        so listing ``env`` never loads a dataset."""
+        names = self.session.request("names")
+        return iter([n for n in names if type(n) is str] if type(names) is list else [])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def items(self) -> list[tuple[str, Any]]:
+        """(name, value) for every name; a module not on the allowlist reads as None, as in ``get``."""
+        return [(name, self.get(name)) for name in self]
+
+    def values(self) -> list[Any]:
+        return [value for _, value in self.items()]
 
 
 class lazy:

@@ -33,10 +33,13 @@ class TestResult:
     visibility: str = VISIBLE
     figures: list[dict] = field(default_factory=list)
     """Pictures the test drew for the student's feedback: {"title": str, "png": base64 str}."""
+    passed: bool | None = None
+    """Whether the test passed; None (results written before this field): judged by score."""
 
     @property
     def status(self) -> str:
-        return "passed" if self.score >= self.max_score else "failed"
+        passed = self.score >= self.max_score if self.passed is None else self.passed
+        return "passed" if passed else "failed"
 
     def to_json(self) -> dict:
         return {
@@ -118,7 +121,8 @@ class SubmissionResult:
         extra = data.get("extra_data", {})
         figures = extra.get("figures", {})
         tests = [
-            TestResult(t["name"], t["max_score"], t["score"], t.get("output", ""), t.get("visibility", VISIBLE), figures.get(t["name"], []))
+            TestResult(t["name"], t["max_score"], t["score"], t.get("output", ""), t.get("visibility", VISIBLE), figures.get(t["name"], []),
+                       passed=t["status"] == "passed" if "status" in t else None)
             for t in data["tests"]
         ]
         return cls(

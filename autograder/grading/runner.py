@@ -58,7 +58,7 @@ def make_fixtures(
 def run_test_case(tc: TestCase, test_file: ExceptionTestFile, session: SandboxSession, fixtures: dict[str, Any]) -> TestResult:
     """Run one test case and score it (all or nothing)."""
     points = float(tc.points or 0.0)
-    result = TestResult(tc.name, points, visibility=HIDDEN if tc.hidden else VISIBLE)
+    result = TestResult(tc.name, points, visibility=HIDDEN if tc.hidden else VISIBLE, passed=False)
     env = StudentNamespace(session, fixtures)
     try:
         with testing.collect_figures() as result.figures:
@@ -70,7 +70,7 @@ def run_test_case(tc: TestCase, test_file: ExceptionTestFile, session: SandboxSe
     except Exception as exc:
         result.output = failure_message(exc, tc, test_file)
     else:
-        result.score = points
+        result.score, result.passed = points, True
         result.output = tc.success_message or "Passed."
     return result
 

@@ -7,11 +7,13 @@ one ``autograder.protocol`` frame each; the student's stdout and stderr are the 
 Requests are dicts with an ``op``:
 
 - ``exec``: ``cells`` = [[cell_index, source], ...] and optional ``files`` = {name: bytes},
-  the student's own attachments, written to the working folder first; runs the cells
+  the student's own attachments, written to the working folder first, and ``support_files``
+  = {relative path: bytes}, the assignment's own (Otter's ``files/``); runs the cells
   in order in one namespace and answers [{"cell": index, "error": None | {type, message,
   traceback}}, ...]. A cell that raises does not stop the ones after it.
 - ``lookup``: ``name``; answers {"kind": "missing" | "module" | "callable" | "data"} with
   ``module`` (the module's name), ``handle`` or ``value``.
+- ``names``: answers the list of the notebook's global names (dunder names left out).
 - ``call``: ``target`` (a handle), optional ``attr``, ``args``, ``kwargs``; answers the result.
 - ``getattr``: ``target``, ``attr``; answers the attribute's value.
 
@@ -61,7 +63,11 @@ class Worker:
 
     # ------------------------------------------------------------------ ops
 
-    def op_exec(self, cells: list, files: dict | None = None) -> list:
+    def op_exec(self, cells: list, files: dict | None = None, support_files: dict | None = None) -> list:
+        for name, data in (support_files or {}).items():
+            os.makedirs(os.path.dirname(name) or ".", exist_ok=True)
+            with open(name, "wb") as f:
+                f.write(data)
         for name, data in (files or {}).items():
             with open(os.path.basename(name), "wb") as f:
                 f.write(data)
@@ -88,6 +94,10 @@ class Worker:
         if callable(obj):
             return {"kind": "callable", "handle": obj}
         return {"kind": "data", "value": obj}
+
+    def op_names(self) -> list:
+        """The notebook's global names, dunder names left out."""
+        return [str(n) for n in self.namespace if not (str(n).startswith("__") and str(n).endswith("__"))]
 
     def op_call(self, target: Any, attr: str | None = None, args=(), kwargs=None) -> Any:
         func = getattr(target, attr) if attr else target

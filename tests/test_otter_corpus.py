@@ -1,0 +1,109 @@
+"""The Otter corpus (tests/fixtures/otter/README.md): each assignment built by `otter assign`,
+four submissions each (solution, partly right, a cell that errors, untouched), graded by
+`otter run` (the installed otter, locally) and by dlgrade: per-question scores must agree."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.bundle import Bundle
+from autograder.grading.grade import grade_submission
+from conftest import options
+
+FIXTURES = Path(__file__).parent / "fixtures" / "otter"
+CORPUS = {"corpus": ["data.csv"]}
+"""Master notebook stem -> the support files beside it."""
+
+
+def build(master: str, folder: Path) -> tuple[Path, Path, Path]:
+    """`otter assign` the master: (autograder zip, solution notebook, student notebook)."""
+    for name in [f"{master}.ipynb", *CORPUS[master]]:
+        shutil.copy(FIXTURES / name, folder / name)
+    subprocess.run([sys.executable, "-m", "otter", "assign", "--no-pdfs", "--no-run-tests", f"{master}.ipynb", "dist"],
+                   check=True, capture_output=True, cwd=folder)
+    (zip_path,) = (folder / "dist" / "autograder").glob("*.zip")
+    return zip_path, folder / "dist" / "autograder" / f"{master}.ipynb", folder / "dist" / "student" / f"{master}.ipynb"
+
+
+def edited(solution: Path, dest: Path, replace: dict[str, str], extra: list[str] = ()) -> Path:
+    nb = nbformat.read(solution, as_version=4)
+    for cell in nb.cells:
+        for old, new in replace.items():
+            cell.source = cell.source.replace(old, new)
+    nb.cells += [nbformat.v4.new_code_cell(c) for c in extra]
+    dest.parent.mkdir(parents=True)
+    nbformat.write(nb, dest)
+    return dest
+
+
+def submissions(solution: Path, student: Path, folder: Path) -> dict[str, Path]:
+    """Each in its own folder under the notebook's own name (Otter resolves checks by it)."""
+    name = solution.name
+    subs = {
+        "solution": edited(solution, folder / "solution" / name, {}),
+        # q2's public case passes and its hidden one fails (all or nothing: 0); q1 is changed
+        # after its check, which is where Otter grades it
+        "partly": edited(solution, folder / "partly" / name, {"np.clip(x, 0, 1)": "np.maximum(x, 0)"}, ["rows = 0"]),
+        "erroring": edited(solution, folder / "erroring" / name, {'open("data.csv")': 'open("missing.csv")'}),
+        "untouched": edited(student, folder / "untouched" / name, {}),
+    }
+    return subs
+
+
+def dlgrade_scores(zip_path: Path, notebook: Path, sandbox: str) -> dict[str, float]:
+    result = grade_submission(notebook, Bundle.load(zip_path), options(sandbox))
+    per_question: dict[str, float] = defaultdict(float)
+    for test in result.tests:
+        per_question[test.name.split(".")[0]] += test.score
+    return dict(per_question)
+
+
+def otter_scores(zip_path: Path, notebook: Path) -> dict[str, float]:
+    out = notebook.parent / "otter-out"
+    out.mkdir()
+    subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zip_path), "-o", str(out), str(notebook)],
+                   check=True, capture_output=True, cwd=notebook.parent, timeout=300)
+    tests = json.loads((out / "results.json").read_text())["tests"]
+    return {t["name"]: float(t["score"]) for t in tests if "score" in t}
+
+
+@pytest.fixture(scope="module", params=sorted(CORPUS))
+def corpus(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(request.param)
+    zip_path, solution, student = build(request.param, folder)
+    return zip_path, submissions(solution, student, folder / "subs")
+
+
+# Otter's scores for the corpus, from `otter run` (otter-grader 7.0.0); test_otter_run_gives_these
+# re-derives them, so the fast test below never drifts from what Otter does.
+EXPECTED = {
+    "corpus": {
+        "solution": {"q1": 2.0, "q2": 4.0, "q3": 1.0},
+        "partly": {"q1": 2.0, "q2": 0.0, "q3": 1.0},
+        "erroring": {"q1": 0.0, "q2": 4.0, "q3": 1.0},
+        "untouched": {"q1": 0.0, "q2": 0.0, "q3": 0.0},
+    },
+}
+
+
+def test_dlgrade_gives_otters_scores(corpus, sandbox_mode):
+    zip_path, subs = corpus
+    master = zip_path.parents[2].name.rstrip("0123456789")
+    got = {kind: dlgrade_scores(zip_path, nb, sandbox_mode) for kind, nb in subs.items()}
+    assert got == EXPECTED[master]
+
+
+@pytest.mark.slow
+def test_otter_run_gives_these(corpus):
+    zip_path, subs = corpus
+    master = zip_path.parents[2].name.rstrip("0123456789")
+    got = {kind: otter_scores(zip_path, nb) for kind, nb in subs.items()}
+    assert got == EXPECTED[master]

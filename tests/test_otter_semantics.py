@@ -1,0 +1,189 @@
+"""Otter's grading semantics on plain `otter assign` zips (issue 15), each on a minimal zip:
+all_or_nothing, seeds from otter_config.json, support files, tests at the grader.check cell,
+a failed 0-point test, nbformat 4.4 notebooks with cell ids, no fontconfig noise.
+
+The zips follow the layout `otter assign` writes (Otter docs, "Otter Assign" and
+"Autograder configuration": tests/<q>.py, files/..., otter_config.json)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.bundle import Bundle
+from autograder.grading.grade import grade_submission
+from conftest import code_notebook, options
+
+CHECK_Q1 = "import otter\ngrader = otter.Notebook('hw.ipynb')\n"
+
+
+def otter_zip(folder: Path, tests: dict[str, str], config: dict | None = None, files: dict[str, bytes] | None = None) -> Path:
+    """An autograder zip in `otter assign`'s layout (no dlgrade.json)."""
+    path = folder / "autograder.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("otter_config.json", json.dumps(config or {}))
+        for name, source in tests.items():
+            zf.writestr(f"tests/{name}", source)
+        for name, data in (files or {}).items():
+            zf.writestr(f"files/{name}", data)
+    return path
+
+
+def exception_test(name: str, body: str, points: float = 1, hidden: bool = False, all_or_nothing: bool = False) -> str:
+    header = f"from otter.test_files import test_case\n\nOK_FORMAT = False\nname = {name!r}\npoints = None\n"
+    if all_or_nothing:
+        header += "all_or_nothing = True\n"
+    return header + body
+
+
+def grade(tmp_path: Path, sandbox: str, zip_path: Path, *cells: str):
+    nb = code_notebook(tmp_path / "hw.ipynb", *cells)
+    result = grade_submission(nb, Bundle.load(zip_path), options(sandbox))
+    return {t.name: t for t in result.tests}, result
+
+
+TWO_CASES = """
+@test_case(points=1)
+def test_a(x):
+    assert x > 0
+
+@test_case(points=1)
+def test_b(x):
+    assert x > 10
+"""
+
+
+def test_all_or_nothing_zeroes_every_case_of_a_question_when_one_fails(sandbox_mode, tmp_path):
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", TWO_CASES, all_or_nothing=True)})
+    tests, _ = grade(tmp_path, sandbox_mode, z, "x = 5")
+    assert [t.score for t in tests.values()] == [0.0, 0.0]
+    assert tests["q1.test_a"].passed and not tests["q1.test_b"].passed
+    tests, _ = grade(tmp_path, sandbox_mode, z, "x = 50")
+    assert [t.score for t in tests.values()] == [1.0, 1.0]
+
+
+def test_a_failed_test_worth_no_points_is_reported_as_failed(sandbox_mode, tmp_path):
+    body = "\n@test_case(points=0)\ndef test_zero(x):\n    assert x == 1, 'x should be 1'\n"
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", body)})
+    tests, _ = grade(tmp_path, sandbox_mode, z, "x = 2")
+    (test,) = tests.values()
+    assert test.to_json()["status"] == "failed"
+    assert "x should be 1" in test.output
+
+
+SEEDED = """
+@test_case(points=1)
+def test_seeded(draw):
+    import numpy as np
+    np.random.seed(7)
+    assert draw == np.random.randint(0, 10**9)
+"""
+
+
+def test_otter_config_seed_reseeds_numpy_before_every_cell(sandbox_mode, tmp_path):
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", SEEDED)}, config={"seed": 7})
+    tests, _ = grade(tmp_path, sandbox_mode, z, "import numpy as np\nnp.random.seed(123)", "draw = np.random.randint(0, 10**9)")
+    assert tests["q1.test_seeded"].score == 1.0
+
+
+def test_otter_config_seed_variable_is_set_before_every_cell(sandbox_mode, tmp_path):
+    body = "\n@test_case(points=1)\ndef test_seed(got):\n    assert got == 42\n"
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", body)}, config={"seed": 42, "seed_variable": "rng_seed"})
+    tests, _ = grade(tmp_path, sandbox_mode, z, "rng_seed = 0", "got = rng_seed")
+    assert tests["q1.test_seed"].score == 1.0
+
+
+def test_support_files_in_the_zip_are_in_the_notebooks_working_folder(sandbox_mode, tmp_path):
+    body = "\n@test_case(points=1)\ndef test_rows(rows):\n    assert rows == 3\n"
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", body)}, files={"data.csv": b"a\n1\n2\n3\n", "sub/extra.txt": b"x"})
+    tests, result = grade(tmp_path, sandbox_mode, z, "import os\nrows = len(open('data.csv').read().split()) - 1\nassert os.path.exists('sub/extra.txt')")
+    assert tests["q1.test_rows"].score == 1.0, (result.cell_errors, tests)
+    assert not result.cell_errors
+
+
+def test_tests_run_at_the_questions_check_cell(sandbox_mode, tmp_path):
+    body = "\n@test_case(points=1)\ndef test_two(x):\n    assert x == 2\n"
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", body), "q2.py": exception_test("q2", body.replace("two", "three").replace("== 2", "== 3"))})
+    tests, _ = grade(tmp_path, sandbox_mode, z, CHECK_Q1, "x = 2; grader.check('q1'); x = 3")
+    assert tests["q1.test_two"].score == 1.0  # checked where x was 2
+    assert tests["q2.test_three"].score == 1.0  # never checked: runs after the notebook
+
+
+def test_the_last_check_of_a_question_counts(sandbox_mode, tmp_path):
+    body = "\n@test_case(points=1)\ndef test_two(x):\n    assert x == 2\n"
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", body)})
+    tests, _ = grade(tmp_path, sandbox_mode, z, CHECK_Q1, "x = 2\ngrader.check('q1')", "x = 3\ngrader.check('q1')\nx = 2")
+    assert tests["q1.test_two"].score == 0.0
+
+
+def test_an_nbformat_4_4_notebook_whose_cells_carry_ids_is_accepted(sandbox_mode, tmp_path):
+    body = "\n@test_case(points=1)\ndef test_two(x):\n    assert x == 2\n"
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", body)})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 2")])
+    raw = json.loads(nbformat.writes(nb))
+    raw["nbformat_minor"] = 4
+    raw["cells"][0]["id"] = "abc-1"
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps(raw))
+    result = grade_submission(path, Bundle.load(z), options(sandbox_mode))
+    assert result.error is None, result.error
+    assert result.score == 1.0
+
+
+def test_sandboxed_matplotlib_writes_no_fontconfig_error(sandbox_mode, tmp_path):
+    pytest.importorskip("matplotlib")
+    body = "\n@test_case(points=1)\ndef test_two(x):\n    assert x == 2\n"
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", body)})
+    _, result = grade(tmp_path, sandbox_mode, z, "import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.title('t'); plt.savefig('a.png')\nx = 2")
+    assert result.score == 1.0
+    assert "Fontconfig" not in result.stdout, result.stdout
+
+
+VALUES = """
+@test_case(points=1)
+def test_values(s, fs, r, z, words, days):
+    import numpy as np
+    assert s == {1, 2, "a"} and fs == frozenset({3})
+    assert r == range(0, 10, 2) and len(r) == 5
+    assert z == complex(1, -2)
+    assert list(words) == ["ab", "c"] and words.dtype.kind == "U"
+    assert days[0] == np.datetime64("2024-01-01")
+
+@test_case(points=1)
+def test_env_is_a_mapping(env):
+    assert {"s", "words", "double"} <= set(env.keys())
+    assert "s" in env and len(env) >= 7
+    assert dict(env.items())["z"] == complex(1, -2)
+    assert env["double"](3) == 6
+"""
+
+
+def test_sets_ranges_complex_and_text_arrays_reach_tests_as_values_and_env_is_a_mapping(sandbox_mode, tmp_path):
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", VALUES)})
+    tests, result = grade(
+        tmp_path, sandbox_mode, z,
+        "import numpy as np\ns = {1, 2, 'a'}; fs = frozenset({3}); r = range(0, 10, 2); z = complex(1, -2)\n"
+        "words = np.array(['ab', 'c']); days = np.array(['2024-01-01'], dtype='datetime64[D]')\n"
+        "def double(x):\n    return 2 * x",
+    )
+    assert {n: t.output for n, t in tests.items()} == {"q1.test_values": "Passed.", "q1.test_env_is_a_mapping": "Passed."}
+
+
+def test_new_protocol_values_round_trip_and_malformed_ones_are_refused():
+    import numpy as np
+
+    from autograder import protocol
+
+    for value in [{1, "a", (2, 3)}, frozenset({1.5}), range(3, -7, -2), complex(2, float("inf")), np.array(["x", "yz"]),
+                  np.array([1, 2], dtype="timedelta64[s]")]:
+        back = protocol.decode(protocol.encode(value))
+        assert type(back) is type(value)
+        assert (back == value).all() if isinstance(value, np.ndarray) else back == value
+    for node in [{"t": "set", "v": [{"t": "list", "v": []}]}, {"t": "range", "v": [0, 1, 0]}, {"t": "complex", "v": ["a", 1.0]}]:
+        header = json.dumps(node).encode()
+        with pytest.raises(protocol.ProtocolError):
+            protocol.decode(len(header).to_bytes(4, "big") + header)
