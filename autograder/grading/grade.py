@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -20,6 +20,7 @@ from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, SubmissionResult, TestResult
 from autograder.grading.runner import make_fixtures, run_test_case
 from autograder.grading.session import SandboxFailure, SandboxSession, memory_hint
+from autograder.grading.uids import claim_uid
 from autograder.grading.warm import ZygoteError, zygote_for
 from autograder.intake import CodeCell, IntakeError, read_attachments, read_submission
 
@@ -36,8 +37,10 @@ class GradeOptions:
     - allow_fallback_data: use scikit-learn's digits when MNIST is absent (``dlgrade demo``).
     - timeout: overrides the bundle's per-submission wall-clock limit, seconds.
     - threads: BLAS threads per sandbox.
-    - uid: host uid for student code when grading as root (see ``Launcher.uid``); each
-      parallel slot gets its own.
+    - uid: the first host uid student code may run as when grading as root (see
+      ``Launcher.uid``); each grading process claims the first one of the range that no other
+      running grading process holds (``autograder.grading.uids``), so parallel slots and
+      separate graders on one host never share one.
     - gpus: indices of the GPUs submissions may use; a submission gets the first (the batch
       hands each parallel slot one of them in turn). Empty: CPU only.
     - warm: fork each submission's worker from a warm sandbox that has imported the bundle's
@@ -114,6 +117,8 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
 
     deadline = started + (options.timeout or limits.timeout)
     launcher = Launcher(options.sandbox, options.threads, limits, options.uid, options.gpu)
+    if launcher.drops_privileges:
+        launcher = replace(launcher, uid=claim_uid(options.uid))
     loaders = dataset_loaders(options)
     outputs: list[str] = []
     session, restarts = None, 0
