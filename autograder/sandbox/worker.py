@@ -1,6 +1,7 @@
 """Sandbox worker: executes a submission's code cells, then serves calls from the grader.
 
-Run inside the sandbox as ``python -m autograder.sandbox.worker REQUEST_FD RESPONSE_FD``.
+Run inside the sandbox as ``python -m autograder.sandbox.worker REQUEST_FD RESPONSE_FD [UID TMP_INODES]``
+(a root grader passes the uid to drop to and the bound on ``/tmp``'s inodes).
 Requests arrive on the first inherited file descriptor and responses leave on the second,
 one ``autograder.protocol`` frame each; the student's stdout and stderr are the process's own and are captured by the grader.
 
@@ -140,6 +141,20 @@ def describe_error(exc: BaseException) -> dict:
     }
 
 
+def bound_tmp_inodes(count: int) -> None:
+    """Remount the sandbox's private ``/tmp`` (bubblewrap's tmpfs) with ``nr_inodes=count``, so
+    creating files there fails with ENOSPC past ``count`` and the kernel memory they cost is
+    bounded. Needs CAP_SYS_ADMIN in the sandbox (a root grader's, before ``drop_privileges``).
+    Raises OSError when the remount fails."""
+    import ctypes
+
+    MS_NOSUID, MS_NODEV, MS_REMOUNT = 2, 4, 32  # keep bubblewrap's nosuid,nodev
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(b"none", b"/tmp", None, MS_REMOUNT | MS_NOSUID | MS_NODEV, f"nr_inodes={count}".encode()) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"remounting /tmp with nr_inodes={count} failed: {os.strerror(errno)}")
+
+
 def drop_privileges(uid: int) -> None:
     """Become ``uid`` (and gid ``uid``) for good, with no way back: no supplementary groups,
     real, effective and saved ids all set, and no_new_privs so setuid binaries cannot elevate."""
@@ -156,10 +171,11 @@ def drop_privileges(uid: int) -> None:
 
 
 def main() -> None:
-    """``python -m autograder.sandbox.worker REQUEST_FD RESPONSE_FD [UID]``."""
+    """``python -m autograder.sandbox.worker REQUEST_FD RESPONSE_FD [UID TMP_INODES]``."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     request_fd, response_fd = (int(a) for a in sys.argv[1:3])
     if len(sys.argv) > 3:
+        bound_tmp_inodes(int(sys.argv[4]))
         drop_privileges(int(sys.argv[3]))
     Worker(request_fd, response_fd).serve()
 
