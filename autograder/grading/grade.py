@@ -19,7 +19,7 @@ from autograder.bundle import Bundle
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, SubmissionResult, TestResult
 from autograder.grading.runner import make_fixtures, run_test_case
-from autograder.grading.session import SandboxFailure, SandboxSession, memory_hint
+from autograder.grading.session import SandboxFailure, SandboxSession, real_memory_error
 from autograder.grading.uids import claim_uid
 from autograder.grading.warm import ZygoteError, zygote_for
 from autograder.intake import CodeCell, IntakeError, read_attachments, read_submission
@@ -126,14 +126,14 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         preload = tuple(bundle.config.preload) if options.warm else None
         session, cell_failure = _start(launcher, preload, deadline, limits, cells, attachments, result)
         if cell_failure:
-            result.error = cell_failure
+            result.error = f"Running your notebook failed: {cell_failure}."
+            result.limit = cell_failure.limit or result.limit
         for test_file, tc in bundle.test_cases:
             if result.error:
                 result.tests.append(not_graded(tc, result.error))
                 continue
             if session.dead_reason and restarts < MAX_RESTARTS and time.monotonic() < deadline:
-                result.student_time += session.student_seconds
-                outputs.append(session.close())
+                _finish(session, result, outputs)
                 restarts += 1
                 session, _ = _start(launcher, preload, deadline, limits, cells, attachments, None)
             device = "cpu" if options.gpu is None else "cuda"
@@ -141,19 +141,26 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
             result.tests.append(run_test_case(tc, test_file, session, fixtures))
     finally:
         if session is not None:
-            result.student_time += session.student_seconds
-            outputs.append(session.close())
+            _finish(session, result, outputs)
     result.stdout = "\n".join(o for o in outputs if o)[-limits.max_output_bytes :]
     result.execution_time = time.monotonic() - started
     return result
 
 
+def _finish(session: SandboxSession, result: SubmissionResult, outputs: list[str]) -> None:
+    """Close ``session``, adding its student time, output and cut output bytes to ``result``."""
+    result.student_time += session.student_seconds
+    outputs.append(session.close())
+    result.output_cut_bytes += session.output.dropped
+
+
 def _start(launcher, preload, deadline, limits, cells: list[CodeCell], attachments: dict[str, bytes], result: SubmissionResult | None):
     """Start a sandbox (forked from a warm one that imported ``preload``, unless that is None
     or not possible), put the attachments in its working folder and run the cells. Returns
-    (session, message if the cells could not finish).
+    (session, the SandboxFailure if the cells could not finish, else None).
 
-    Cell errors are recorded on ``result`` when given (the first run only).
+    Cell errors, and a real MemoryError's limit, are recorded on ``result`` when given (the
+    first run only).
     """
     zygote = zygote_for(launcher, preload) if preload is not None else None
     try:
@@ -164,21 +171,23 @@ def _start(launcher, preload, deadline, limits, cells: list[CodeCell], attachmen
         session.request("lookup", name="__name__")  # waits for the sandbox to start: overhead, not student time
         outcomes = session.request("exec", cells=[[c.index, c.source] for c in cells], files=attachments)
     except SandboxFailure as exc:
-        return session, f"Running your notebook failed: {exc}."
+        return session, exc
     except Exception as exc:  # CallError cannot happen for exec; anything else is a protocol fault
         session.kill(str(exc))
-        return session, f"Running your notebook failed: {exc}."
+        return session, SandboxFailure(str(exc))
     if result is not None and isinstance(outcomes, list):
         for outcome in outcomes:  # sandbox output: trust no field's type
             error = outcome.get("error") if isinstance(outcome, dict) else None
             if isinstance(error, dict):
                 cell = outcome.get("cell")
                 type_name, message, trace = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
-                message = (message + memory_hint(type_name, limits)).strip()
+                memory = real_memory_error(error, limits)
+                if memory:
+                    message, result.limit = f"{message} {memory.message}".strip(), result.limit or memory
                 result.cell_errors.append(CellError(cell if type(cell) is int else -1, type_name, message, trace))
     return session, None
 
 
 def not_graded(tc, reason: str) -> TestResult:
     """A zero-score result for a test that could not run, with the reason for the student."""
-    return TestResult(tc.name, float(tc.points or 0.0), 0.0, reason, HIDDEN if tc.hidden else VISIBLE)
+    return TestResult(tc.name, float(tc.points or 0.0), 0.0, reason, HIDDEN if tc.hidden else VISIBLE, graded=False)

@@ -33,6 +33,8 @@ from autograder import protocol
 
 CELL_FILENAME = "<cell {}>"
 MAX_ERROR_CHARS = 4000
+REAL_MEMORY_ERROR = builtins.MemoryError
+"""Taken before any student code runs: a class the student names MemoryError is not it."""
 
 
 class Worker:
@@ -127,7 +129,8 @@ class Worker:
 
 
 def describe_error(exc: BaseException) -> dict:
-    """Type, message and a traceback trimmed to the student's own cells."""
+    """Type, message, a traceback trimmed to the student's own cells, and ``memory``: whether
+    it is the interpreter's own MemoryError (what RLIMIT_AS raises), by identity, not name."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell ")]
     lines = traceback.format_list(frames) if frames else []
     try:
@@ -136,6 +139,7 @@ def describe_error(exc: BaseException) -> dict:
         message = "<unprintable exception>"
     return {
         "type": type(exc).__name__,
+        "memory": type(exc) is REAL_MEMORY_ERROR,
         "message": message[:MAX_ERROR_CHARS],
         "traceback": "".join(lines)[-MAX_ERROR_CHARS:],
     }
