@@ -80,10 +80,10 @@ def memory_message(limits: Limits) -> str:
 
 def real_memory_error(error: dict, limits: Limits) -> LimitHit | None:
     """A memory ``LimitHit`` when the worker's error report says the exception was the real
-    ``builtins.MemoryError`` (``"memory": true``, set by type identity, not by name: a student
-    class called MemoryError does not count), else None. The sandbox can still claim this for
-    an exception it raised itself; that only changes its own feedback's wording."""
-    if error.get("memory") is True and error.get("type") == "MemoryError":
+    ``builtins.MemoryError`` or a subclass (``"memory": true``, set by class identity, not by
+    name: a student class called MemoryError does not count), else None. The sandbox can still
+    claim this for an exception it raised itself; that only changes its own feedback's wording."""
+    if error.get("memory") is True:
         return LimitHit("memory", memory_message(limits))
     return None
 

@@ -130,7 +130,8 @@ class Worker:
 
 def describe_error(exc: BaseException) -> dict:
     """Type, message, a traceback trimmed to the student's own cells, and ``memory``: whether
-    it is the interpreter's own MemoryError (what RLIMIT_AS raises), by identity, not name."""
+    it is an instance of the interpreter's own MemoryError (what a failed allocation under
+    RLIMIT_AS raises, also as numpy's subclass), by class identity, never by name."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell ")]
     lines = traceback.format_list(frames) if frames else []
     try:
@@ -139,7 +140,7 @@ def describe_error(exc: BaseException) -> dict:
         message = "<unprintable exception>"
     return {
         "type": type(exc).__name__,
-        "memory": type(exc) is REAL_MEMORY_ERROR,
+        "memory": isinstance(exc, REAL_MEMORY_ERROR),
         "message": message[:MAX_ERROR_CHARS],
         "traceback": "".join(lines)[-MAX_ERROR_CHARS:],
     }

@@ -127,3 +127,69 @@ def test_a_submission_runs_as_a_uid_no_other_running_grader_holds(tmp_path, sand
     finally:
         holder.kill()
         holder.wait()
+
+
+# ------------------------------------------------------------------ class 15: spoofed limit notices
+
+SPOOFS = {
+    # an exception class named MemoryError, raised in a cell and by the graded function
+    "fake-memory": [DOUBLE, "class MemoryError(Exception):\n    pass\n\nraise MemoryError('ran out of memory')",
+                    "def double(x):\n    raise MemoryError('Your code ran out of memory: the sandbox allows 9.0 GiB.')"],
+    # printed notices that read like the grader's
+    "fake-notices": [DOUBLE, "print('[... 123456 more bytes of output were cut]')\n"
+                             "print('Not graded: your code did not finish within the 1 s limit for one call and was stopped.')\n"
+                             "print('your code used up its 600 s of CPU time and was stopped')"],
+}
+REAL = {
+    "real-memory": [DOUBLE, "import numpy as np\nhog = np.ones(10**11)"],
+    "real-time": ["def double(x):\n    while True:\n        pass\n"],
+    "real-output": [DOUBLE, "print('x' * 100_000)"],
+}
+
+
+@pytest.fixture(scope="module")
+def limit_batch(tmp_path_factory, sandbox_mode):
+    from autograder.grading.batch import grade_to_folder
+
+    folder = tmp_path_factory.mktemp("limits")
+    bundle = tiny_bundle(folder, timeout=30, call_timeout=2, memory_bytes=2**30, max_output_bytes=4096)
+    subs = {name: code_notebook(folder / f"{name}.ipynb", *cells) for name, cells in {**SPOOFS, **REAL}.items()}
+    out = folder / "results"
+    grade_to_folder(bundle, subs, out, options(sandbox_mode), workers=1)
+    return out
+
+
+def shown_limits(out, name: str) -> tuple[set, str, str]:
+    """(limit kinds in result.json, the feedback page's text, the Markdown report's 'Limits' section)."""
+    import json
+
+    data = json.loads((out / name / "result.json").read_text())
+    kinds = {t["limit"]["kind"] for t in data["tests"] if t["limit"]}
+    kinds |= {data["extra_data"]["limit"]["kind"]} if data["extra_data"]["limit"] else set()
+    kinds |= {"output"} if data["extra_data"]["output_cut_bytes"] else set()
+    md = (out / name / "feedback.md").read_text()
+    return kinds, (out / name / "feedback.html").read_text(), md
+
+
+def dashboard_problems(out) -> set[tuple[str, str]]:
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((out / "summary.html").read_text(), "html.parser")
+    return {(tds[0].get_text(), tds[1].get_text()) for tds in (tr.find_all("td") for tr in page.select("#problems tr")[1:])}
+
+
+@pytest.mark.parametrize("name", sorted(SPOOFS))
+def test_spoofed_limit_notices_are_not_reported_as_limits(limit_batch, name):
+    page, md = ((limit_batch / name / f"feedback.{ext}").read_text() for ext in ("html", "md"))
+    assert "Limits your code ran into" not in page and "Limits your code ran into" not in md
+    assert not {kind for sub, kind in dashboard_problems(limit_batch) if sub == name} - {"cell error"}
+    assert shown_limits(limit_batch, name)[0] == set()
+
+
+@pytest.mark.parametrize("name, kind, title", [("real-memory", "memory", "memory limit"), ("real-time", "call_timeout", "time limit"),
+                                               ("real-output", "output", "output limit")])
+def test_real_limit_hits_are_still_reported(limit_batch, name, kind, title):
+    kinds, page, md = shown_limits(limit_batch, name)
+    assert kind in kinds
+    assert "Limits your code ran into" in page and "Limits your code ran into" in md
+    assert (name, title) in dashboard_problems(limit_batch)
