@@ -44,6 +44,9 @@ class Limits:
     - file_bytes: size of any one file it writes (RLIMIT_FSIZE), bytes.
     - open_files: file descriptors it may hold (RLIMIT_NOFILE).
     - tmp_bytes: size of its private, writable /tmp, bytes.
+    - tmp_inodes: files, folders and links its private /tmp may hold at once (the tmpfs's
+      ``nr_inodes``; each costs the kernel about 1 KiB that ``tmp_bytes`` does not count);
+      applied when the grader runs as root.
     - processes: processes and threads its uid may have (RLIMIT_NPROC; applied when the
       grader runs as root and gives each slot its own uid).
     - attachment_bytes: size of one file submitted with the notebook (see
@@ -58,6 +61,7 @@ class Limits:
     file_bytes: int = 256 * 2**20
     open_files: int = 256
     tmp_bytes: int = 512 * 2**20
+    tmp_inodes: int = 16384
     processes: int = 256
     attachment_bytes: int = 64 * 2**20
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.grading.results import SubmissionResult
-from autograder.reports import environment, friendly_traceback, limit_kind, limits_hit, question_of, write_text_atomic
+from autograder.reports import LIMIT_TITLES, environment, friendly_traceback, limits_hit, question_of, write_text_atomic
 
 SLOWEST = 10
 """How many of the slowest submissions the dashboard lists."""
@@ -109,16 +109,15 @@ def class_summary(results: list[SubmissionResult], assignment: str, questions: d
                 stats.passed += 1
                 continue
             stats.failed += 1
-            if result.error and test.output == result.error:
+            if not test.graded and result.error:
                 continue  # the whole submission was not graded: listed under problems instead
             group = groups.setdefault((test.name, masked(test.output)), FailureGroup(test.name, friendly_traceback(test.output)))
             group.submissions.append(result.submission)
         if result.error:
-            kind = limit_kind(result.error)
-            problems.append(Problem(result.submission, f"not graded ({kind} limit)" if kind else "not graded", result.error))
-        for hit in limits_hit(result):
-            if not (result.error and hit.detail.lower() in result.error.lower()):
-                problems.append(Problem(result.submission, hit.title.lower(), hit.detail))
+            kind = f"not graded ({LIMIT_TITLES[result.limit.kind].lower()})" if result.limit else "not graded"
+            problems.append(Problem(result.submission, kind, result.error))
+        for hit in limits_hit(result, include_cells=not result.error):  # a not-graded one is listed above
+            problems.append(Problem(result.submission, hit.title.lower(), hit.detail))
         for error in result.cell_errors:
             where = f"cell {error.cell + 1}" if error.cell >= 0 else "a cell"
             problems.append(Problem(result.submission, "cell error", f"{where} raised {error.type}: {error.message}"))

@@ -6,7 +6,7 @@ What a student sees comes from ``result.json`` only: test outputs were written f
 the trusted runner (hidden tests carry the author's message or a generic hint, never test
 source or expected values), and cell tracebacks were trimmed to the student's own cells in the
 sandbox. This module adds the per-question summary, the time taken and, in plain words, the
-limits the submission ran into.
+limits the submission ran into (from result.json's limit fields, never from message text).
 """
 
 from __future__ import annotations
@@ -91,63 +91,42 @@ def friendly_traceback(text: str) -> str:
 # ------------------------------------------------------------------------------ limits
 
 
-LIMIT_PATTERNS = (
-    ("time", re.compile(r"did not finish within|time limit was used up", re.I)),
-    ("killed", re.compile(r"killed by signal SIGKILL", re.I)),
-    ("CPU time", re.compile(r"of CPU time", re.I)),
-    ("memory", re.compile(r"ran out of memory|MemoryError", re.I)),
-    ("file size", re.compile(r"larger than the limit", re.I)),
-    ("output", re.compile(r"bytes of output were cut", re.I)),
-)
-"""(kind, pattern) for the messages ``autograder.grading.session`` writes when a limit is hit."""
-
 LIMIT_TITLES = {
-    "time": "Time limit",
+    "timeout": "Time limit",
+    "call_timeout": "Time limit",
     "killed": "Process killed",
-    "CPU time": "CPU time limit",
+    "cpu": "CPU time limit",
     "memory": "Memory limit",
-    "file size": "File size limit",
+    "file_size": "File size limit",
     "output": "Output limit",
 }
+"""Title per ``LimitHit.kind`` (``autograder.grading.results.LIMIT_KINDS``), and for output cut."""
 
 
 @dataclass(frozen=True)
-class LimitHit:
-    """A limit a submission ran into: kind (a key of LIMIT_TITLES), its title, and the
-    grader's plain-words message (with the numbers), once per distinct message."""
+class LimitNotice:
+    """A limit a submission ran into, as the reports show it: kind (a key of LIMIT_TITLES), its
+    title, and the grader's plain-words message (with the numbers), once per distinct message."""
 
     kind: str
     title: str
     detail: str
 
 
-def limit_kind(message: str) -> str | None:
-    """Which limit a grader message reports (``"time"``, ``"memory"``, ...), or None."""
-    for kind, pattern in LIMIT_PATTERNS:
-        if pattern.search(message or ""):
-            return kind
-    return None
-
-
-def limits_hit(result: SubmissionResult) -> list[LimitHit]:
-    """The limits this submission ran into, from its error, test outputs, cell errors and output."""
-    messages = [result.error or ""] + [t.output for t in result.tests if t.status != "passed"]
-    messages += [f"{e.type}: {e.message}" for e in result.cell_errors]
-    messages += [line for line in result.stdout.splitlines()[-3:] if LIMIT_PATTERNS_BY_KIND["output"].search(line)]
-    hits: dict[tuple[str, str], LimitHit] = {}
-    for message in messages:
-        kind = limit_kind(message)
-        if kind:
-            line = next((l for l in message.splitlines() if LIMIT_PATTERNS_BY_KIND[kind].search(l)), message)
-            detail = re.sub(r"^(Not graded|Your code raised \w+|Running your notebook failed):\s*", "", line.strip())
-            if kind == "output":
-                detail = f"Your code printed more than the grader keeps: {detail.strip('[]. ')}."
-            detail = detail[:1].upper() + detail[1:]
-            hits.setdefault((kind, detail), LimitHit(kind, LIMIT_TITLES[kind], detail))
-    return list(hits.values())
-
-
-LIMIT_PATTERNS_BY_KIND = dict(LIMIT_PATTERNS)
+def limits_hit(result: SubmissionResult, include_cells: bool = True) -> list[LimitNotice]:
+    """The limits this submission ran into, from the fields the grader recorded where it
+    detected them (``limit`` of the submission and of each test, ``output_cut_bytes``); never
+    from message or output text. include_cells: also the limit hit while the cells ran."""
+    hits = ([result.limit] if include_cells else []) + [t.limit for t in result.tests]
+    notices: dict[tuple[str, str], LimitNotice] = {}
+    for hit in filter(None, hits):
+        detail = hit.message.strip().rstrip(".") + "."
+        detail = detail[:1].upper() + detail[1:]
+        notices.setdefault((hit.kind, detail), LimitNotice(hit.kind, LIMIT_TITLES.get(hit.kind, "Limit"), detail))
+    if result.output_cut_bytes:
+        detail = f"Your code printed more than the grader keeps: {result.output_cut_bytes} more bytes of output were cut."
+        notices[("output", detail)] = LimitNotice("output", LIMIT_TITLES["output"], detail)
+    return list(notices.values())
 
 
 # ------------------------------------------------------------------------------ questions
@@ -205,7 +184,7 @@ def feedback_context(result: SubmissionResult, assignment: str, questions: dict[
     tests = []
     for test in result.tests:
         question = question_of(test.name, questions)
-        not_graded = bool(result.error) and test.output == result.error
+        not_graded = not test.graded and bool(result.error)  # the whole notebook could not be graded
         tests.append({
             "name": test.name,
             "short_name": short_test_name(test.name, question),

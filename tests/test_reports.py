@@ -117,27 +117,31 @@ def test_student_output_is_escaped_in_html_and_cannot_break_out_of_markdown_code
     assert rendered.find("script") is None
 
 
-def test_every_limit_message_the_sandbox_writes_is_recognised():
-    """The messages come from the grading session itself, so a reworded message fails here."""
+def test_every_limit_the_session_records_is_shown_from_the_fields_alone():
+    """Limits render from result fields (the session's own messages), never from text: a test
+    whose output only looks like a limit message shows no limit."""
     import signal
 
     from autograder.bundle import Limits
-    from autograder.grading.session import memory_hint, signal_message
+    from autograder.grading.session import memory_message, signal_limit, signal_message
     from autograder.reports import limits_hit
 
     limits = Limits()
-    outputs = {
-        "CPU time limit": f"Not graded: {signal_message(signal.SIGXCPU, limits)}.",
-        "File size limit": f"Not graded: {signal_message(signal.SIGXFSZ, limits)}.",
-        "Process killed": f"Not graded: {signal_message(signal.SIGKILL, limits)}.",
-        "Memory limit": "Your code raised MemoryError: " + memory_hint("MemoryError", limits),
+    recorded = {
+        "CPU time limit": results_module.LimitHit(signal_limit(signal.SIGXCPU), signal_message(signal.SIGXCPU, limits)),
+        "File size limit": results_module.LimitHit(signal_limit(signal.SIGXFSZ), signal_message(signal.SIGXFSZ, limits)),
+        "Process killed": results_module.LimitHit(signal_limit(signal.SIGKILL), signal_message(signal.SIGKILL, limits)),
+        "Memory limit": results_module.LimitHit("memory", memory_message(limits)),
     }
-    tests = [results_module.TestResult(f"q.t{i}", 1.0, 0.0, o) for i, o in enumerate(outputs.values())]
-    tests.append(results_module.TestResult("q.segv", 1.0, 0.0, f"Not graded: {signal_message(signal.SIGSEGV, limits)}."))
-    result = SubmissionResult("s", tests, stdout="hello\n[... 123 more bytes of output were cut]")
-    hits = {hit.title: hit.detail for hit in limits_hit(result)}
-    assert set(hits) == set(outputs) | {"Output limit"}
+    tests = [results_module.TestResult(f"q.t{i}", 1.0, 0.0, "Not graded.", limit=hit) for i, hit in enumerate(recorded.values())]
+    tests.append(results_module.TestResult("q.segv", 1.0, 0.0, f"Not graded: {signal_message(signal.SIGSEGV, limits)}.", graded=False))
+    tests.append(results_module.TestResult("q.fake", 1.0, 0.0, "Your code raised MemoryError: ran out of memory, of CPU time"))
+    assert signal_limit(signal.SIGSEGV) is None
+    result = SubmissionResult("s", tests, stdout="hello\n[... 999 more bytes of output were cut]", output_cut_bytes=123)
+    hits = {hit.title: hit.detail for hit in limits_hit(results_module.SubmissionResult.from_json(result.to_json()))}
+    assert set(hits) == set(recorded) | {"Output limit"}
     assert hits["CPU time limit"] == "Your code used up its 600 s of CPU time and was stopped."
+    assert hits["Memory limit"] == "Your code ran out of memory: the sandbox allows 4.0 GiB."
     assert hits["Output limit"] == "Your code printed more than the grader keeps: 123 more bytes of output were cut."
 
 

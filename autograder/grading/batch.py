@@ -59,9 +59,10 @@ def default_workers() -> int:
 
 
 def for_slot(options: GradeOptions, slot: int) -> GradeOptions:
-    """The options of parallel slot ``slot``: its own sandbox uid, and one of the GPUs in turn."""
+    """The options of parallel slot ``slot``: one of the GPUs in turn. (Its sandbox uid is
+    claimed by the grading process itself: ``autograder.grading.uids``.)"""
     gpus = (options.gpus[slot % len(options.gpus)],) if options.gpus else ()
-    return replace(options, uid=options.uid + slot, gpus=gpus)
+    return replace(options, gpus=gpus)
 
 
 _worker_bundle: Bundle | None = None
@@ -69,7 +70,7 @@ _worker_slot = 0
 
 
 def _init_worker(bundle_path: str, slots, threads: int) -> None:
-    """Pool initializer: load the bundle once, take a slot number (hence a sandbox uid), give
+    """Pool initializer: load the bundle once, take a slot number (hence a GPU), give
     the trusted side's torch (reference models in the tests) this slot's share of the cores,
     and on Ctrl-C kill this worker's sandboxes and exit at once instead of taking the next task."""
     global _worker_bundle, _worker_slot

@@ -98,7 +98,7 @@ def grade_task(bundle_data: bytes, bundle_sha256: str, files: dict[str, bytes], 
                options: GradeOptions) -> dict:
     """Runs on a Dask worker: rebuild the submission folder in a temporary directory and grade it.
 
-    The worker's slot (its sandbox uid, its GPU) comes from its name: LocalCluster names
+    The worker's slot (its GPU) comes from its name: LocalCluster names
     workers 0, 1, ...; other names are hashed.
     """
     from distributed import get_worker

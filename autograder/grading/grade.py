@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -20,7 +20,8 @@ from autograder.bundle import Bundle
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, SubmissionResult, TestResult
 from autograder.grading.runner import make_fixtures, run_test_case
-from autograder.grading.session import SandboxFailure, SandboxSession, memory_hint
+from autograder.grading.session import SandboxFailure, SandboxSession, real_memory_error
+from autograder.grading.uids import claim_uid
 from autograder.grading.warm import ZygoteError, zygote_for
 from autograder.intake import CodeCell, IntakeError, read_attachments, read_submission
 
@@ -37,8 +38,10 @@ class GradeOptions:
     - allow_fallback_data: use scikit-learn's digits when MNIST is absent (``dlgrade demo``).
     - timeout: overrides the bundle's per-submission wall-clock limit, seconds.
     - threads: BLAS threads per sandbox.
-    - uid: host uid for student code when grading as root (see ``Launcher.uid``); each
-      parallel slot gets its own.
+    - uid: the first host uid student code may run as when grading as root (see
+      ``Launcher.uid``); each grading process claims the first one of the range that no other
+      running grading process holds (``autograder.grading.uids``), so parallel slots and
+      separate graders on one host never share one.
     - gpus: indices of the GPUs submissions may use; a submission gets the first (the batch
       hands each parallel slot one of them in turn). Empty: CPU only.
     - warm: fork each submission's worker from a warm sandbox that has imported the bundle's
@@ -115,6 +118,8 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
 
     deadline = started + (options.timeout or limits.timeout)
     launcher = Launcher(options.sandbox, options.threads, limits, options.uid, options.gpu)
+    if launcher.drops_privileges:
+        launcher = replace(launcher, uid=claim_uid(options.uid))
     loaders = dataset_loaders(options)
     preload = tuple(bundle.config.preload) if options.warm else None
     files = Files(attachments, bundle.otter.files if bundle.otter else {})
@@ -129,18 +134,19 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         for step_cells, questions in steps:
             done += step_cells
             if session is None:
-                session, result.error = _start(launcher, preload, deadline, limits, step_cells, files, result)
+                session, failure = _start(launcher, preload, deadline, limits, step_cells, files, result)
             else:
-                result.error = _exec(session, step_cells, None, limits, result)
-            if result.error:
+                failure = _exec(session, step_cells, None, limits, result)
+            if failure:
+                result.error = f"Running your notebook failed: {failure}."
+                result.limit = failure.limit or result.limit
                 break
             to_test = [f for f in bundle.test_files if (f.name in questions if questions else f.name not in checked)]
             checked.update(questions)
             for test_file in to_test:
                 for tc in test_file.test_cases:
                     if session.dead_reason and restarts < MAX_RESTARTS and time.monotonic() < deadline:
-                        result.student_time += session.student_seconds
-                        outputs.append(session.close())
+                        _finish(session, result, outputs)
                         restarts += 1
                         session, _ = _start(launcher, preload, deadline, limits, done, files, None)
                     device = "cpu" if options.gpu is None else "cuda"
@@ -148,13 +154,19 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                     graded[tc.name] = run_test_case(tc, test_file, session, fixtures)
     finally:
         if session is not None:
-            result.student_time += session.student_seconds
-            outputs.append(session.close())
+            _finish(session, result, outputs)
     result.tests = [not_graded(tc, result.error) if result.error else graded[tc.name] for _, tc in bundle.test_cases]
     otter_compat.apply_all_or_nothing(bundle.test_files, result.tests)
     result.stdout = "\n".join(o for o in outputs if o)[-limits.max_output_bytes :]
     result.execution_time = time.monotonic() - started
     return result
+
+
+def _finish(session: SandboxSession, result: SubmissionResult, outputs: list[str]) -> None:
+    """Close ``session``, adding its student time, output and cut output bytes to ``result``."""
+    result.student_time += session.student_seconds
+    outputs.append(session.close())
+    result.output_cut_bytes += session.output.dropped
 
 
 @dataclass(frozen=True)
@@ -169,9 +181,10 @@ class Files:
 def _start(launcher, preload, deadline, limits, cells: list[CodeCell], files: Files, result: SubmissionResult | None):
     """Start a sandbox (forked from a warm one that imported ``preload``, unless that is None
     or not possible), put ``files`` in its working folder and run the cells. Returns
-    (session, message if the cells could not finish).
+    (session, the SandboxFailure if the cells could not finish, else None).
 
-    Cell errors are recorded on ``result`` when given (the first run only).
+    Cell errors, and a real MemoryError's limit, are recorded on ``result`` when given (the
+    first run only).
     """
     zygote = zygote_for(launcher, preload) if preload is not None else None
     try:
@@ -181,35 +194,38 @@ def _start(launcher, preload, deadline, limits, cells: list[CodeCell], files: Fi
     try:
         session.request("lookup", name="__name__")  # waits for the sandbox to start: overhead, not student time
     except SandboxFailure as exc:
-        return session, f"Running your notebook failed: {exc}."
+        return session, exc
     except Exception as exc:  # a protocol fault
         session.kill(str(exc))
-        return session, f"Running your notebook failed: {exc}."
+        return session, SandboxFailure(str(exc))
     return session, _exec(session, cells, files, limits, result)
 
 
-def _exec(session: SandboxSession, cells: list[CodeCell], files: Files | None, limits, result: SubmissionResult | None) -> str | None:
-    """Run ``cells`` in the session (after writing ``files``, when given). Returns a message
-    when they could not finish, else None; records cell errors on ``result`` when given."""
+def _exec(session: SandboxSession, cells: list[CodeCell], files: Files | None, limits, result: SubmissionResult | None):
+    """Run ``cells`` in the session (after writing ``files``, when given). Returns the
+    SandboxFailure when they could not finish, else None; records cell errors (and a real
+    MemoryError's limit) on ``result`` when given."""
     extra = {"files": files.attachments, "support_files": files.support} if files else {}
     try:
         outcomes = session.request("exec", cells=[[c.index, c.source] for c in cells], **extra)
     except SandboxFailure as exc:
-        return f"Running your notebook failed: {exc}."
+        return exc
     except Exception as exc:  # CallError cannot happen for exec; anything else is a protocol fault
         session.kill(str(exc))
-        return f"Running your notebook failed: {exc}."
+        return SandboxFailure(str(exc))
     if result is not None and isinstance(outcomes, list):
         for outcome in outcomes:  # sandbox output: trust no field's type
             error = outcome.get("error") if isinstance(outcome, dict) else None
             if isinstance(error, dict):
                 cell = outcome.get("cell")
                 type_name, message, trace = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
-                message = (message + memory_hint(type_name, limits)).strip()
+                memory = real_memory_error(error, limits)
+                if memory:
+                    message, result.limit = f"{message} {memory.message}".strip(), result.limit or memory
                 result.cell_errors.append(CellError(cell if type(cell) is int else -1, type_name, message, trace))
     return None
 
 
 def not_graded(tc, reason: str) -> TestResult:
     """A zero-score result for a test that could not run, with the reason for the student."""
-    return TestResult(tc.name, float(tc.points or 0.0), 0.0, reason, HIDDEN if tc.hidden else VISIBLE, passed=False)
+    return TestResult(tc.name, float(tc.points or 0.0), 0.0, reason, HIDDEN if tc.hidden else VISIBLE, passed=False, graded=False)

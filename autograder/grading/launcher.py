@@ -1,7 +1,8 @@
 """How a sandbox process is started: the bubblewrap command line, or no isolation at all.
 
 The sandbox sees a read-only view of the system and of the Python installation, a private
-writable ``/tmp`` (tmpfs), its own user, pid, network, ipc, uts and cgroup namespaces (so no
+writable ``/tmp`` (tmpfs of ``Limits.tmp_bytes``, and as root at most ``Limits.tmp_inodes``
+inodes), its own user, pid, network, ipc, uts and cgroup namespaces (so no
 network), and none of the grader's files: the autograder bundle, the reference solutions, the
 assignment sources, the data directory and the results folder are not mounted.
 """
@@ -95,8 +96,8 @@ class Launcher:
         worker = [sys.executable, "-u", "-m", "autograder.sandbox.worker", str(request_fd), str(response_fd)]
         if self.mode == "none":
             return self.rlimits() + worker
-        if self.drops_privileges:
-            worker.append(str(self.uid))  # the worker switches to it before any student code runs
+        if self.drops_privileges:  # the worker bounds /tmp and switches uid before any student code runs
+            worker += [str(self.uid), str(self.limits.tmp_inodes)]
         return self.sandboxed(worker)
 
     @property
@@ -110,7 +111,8 @@ class Launcher:
         """The argv of a warm sandbox (``autograder.sandbox.zygote``) that imports ``modules``
         and forks workers on request over the inherited unix socket ``control_fd``."""
         assert self.can_fork_workers, "a zygote needs bubblewrap and a root grader"
-        zygote = [sys.executable, "-u", "-m", "autograder.sandbox.zygote", str(control_fd), str(self.uid), ",".join(modules)]
+        zygote = [sys.executable, "-u", "-m", "autograder.sandbox.zygote", str(control_fd), str(self.uid),
+                  str(self.limits.tmp_inodes), ",".join(modules)]
         return self.sandboxed(zygote)
 
     def sandboxed(self, argv: list[str]) -> list[str]:

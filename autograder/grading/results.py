@@ -8,6 +8,16 @@ submission's name and hashes, cell errors, captured output, the sandbox mode, th
 (``"cpu"`` or ``"cuda:<gpu index>"``) its code could use, ``student_time`` (seconds of
 ``execution_time`` spent in student code) and ``figures`` (test name -> pictures the test drew,
 base64 PNGs, for the feedback report).
+
+Outcomes are fields, recorded where the trusted side detects them (never recovered from
+message text, which a submission can print or name its exceptions after):
+
+- each ``tests[]`` entry: ``graded`` (false when the test could not run: the sandbox died,
+  timed out or the notebook could not be graded) and ``limit``, the limit hit during that
+  test, null or {``kind``, ``message``} (see ``LimitHit``);
+- ``extra_data.limit``: the limit hit while the notebook's cells ran, same shape;
+- ``extra_data.output_cut_bytes``: bytes of stdout+stderr dropped beyond
+  ``max_output_bytes``, counted by the grader's ``OutputCapture``.
 """
 
 from __future__ import annotations
@@ -20,6 +30,24 @@ from pathlib import Path
 
 VISIBLE, HIDDEN = "visible", "hidden"
 """Gradescope visibility values used for public and hidden tests."""
+
+LIMIT_KINDS = ("timeout", "call_timeout", "cpu", "memory", "file_size", "killed")
+"""What ``LimitHit.kind`` may be: the submission's wall clock, one call's wall clock, CPU time
+(SIGXCPU), address space (a real ``MemoryError``), file size (SIGXFSZ), or SIGKILL (the hard
+CPU limit, or the code killed itself). Output cut is ``output_cut_bytes``."""
+
+
+@dataclass(frozen=True)
+class LimitHit:
+    """A limit the trusted side saw hit. kind: one of ``LIMIT_KINDS``; message: the grader's
+    sentence for the student, with the limit's value (no text from the sandbox)."""
+
+    kind: str
+    message: str
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> "LimitHit | None":
+        return cls(str(data["kind"]), str(data["message"])) if data else None
 
 
 @dataclass
@@ -35,6 +63,10 @@ class TestResult:
     """Pictures the test drew for the student's feedback: {"title": str, "png": base64 str}."""
     passed: bool | None = None
     """Whether the test passed; None (results written before this field): judged by score."""
+    graded: bool = True
+    """False when the test could not run (its score is 0 and ``output`` says why)."""
+    limit: LimitHit | None = None
+    """The limit hit while this test ran, as detected by the grader."""
 
     @property
     def status(self) -> str:
@@ -49,6 +81,8 @@ class TestResult:
             "status": self.status,
             "output": self.output,
             "visibility": self.visibility,
+            "graded": self.graded,
+            "limit": asdict(self.limit) if self.limit else None,
         }
 
 
@@ -72,6 +106,8 @@ class SubmissionResult:
     - execution_time: wall time to grade it, seconds.
     - student_time: the part of it spent waiting on the student's code (running the cells
       and the calls tests make), seconds; the rest is dlgrade's overhead.
+    - limit: the limit hit while the cells ran (see ``LimitHit``), else None.
+    - output_cut_bytes: captured output bytes dropped beyond the limit (the grader's count).
     """
 
     submission: str
@@ -85,6 +121,8 @@ class SubmissionResult:
     device: str = "cpu"
     sha256: str = ""
     autograder_sha256: str = ""
+    limit: LimitHit | None = None
+    output_cut_bytes: int = 0
 
     @property
     def score(self) -> float:
@@ -112,6 +150,8 @@ class SubmissionResult:
                 "cell_errors": [asdict(e) for e in self.cell_errors],
                 "stdout": self.stdout,
                 "figures": {t.name: t.figures for t in self.tests if t.figures},
+                "limit": asdict(self.limit) if self.limit else None,
+                "output_cut_bytes": self.output_cut_bytes,
             },
         }
 
@@ -122,7 +162,8 @@ class SubmissionResult:
         figures = extra.get("figures", {})
         tests = [
             TestResult(t["name"], t["max_score"], t["score"], t.get("output", ""), t.get("visibility", VISIBLE), figures.get(t["name"], []),
-                       passed=t["status"] == "passed" if "status" in t else None)
+                       passed=t["status"] == "passed" if "status" in t else None,
+                       graded=t.get("graded", True), limit=LimitHit.from_json(t.get("limit")))
             for t in data["tests"]
         ]
         return cls(
@@ -137,6 +178,8 @@ class SubmissionResult:
             student_time=extra.get("student_time", 0.0),
             sha256=extra.get("sha256", ""),
             autograder_sha256=extra.get("autograder_sha256", ""),
+            limit=LimitHit.from_json(extra.get("limit")),
+            output_cut_bytes=extra.get("output_cut_bytes", 0),
         )
 
 

@@ -56,7 +56,8 @@ def make_fixtures(
 
 
 def run_test_case(tc: TestCase, test_file: ExceptionTestFile, session: SandboxSession, fixtures: dict[str, Any]) -> TestResult:
-    """Run one test case and score it (all or nothing)."""
+    """Run one test case and score it (all or nothing), recording the limit it hit and whether
+    it could run at all (``TestResult.limit``, ``TestResult.graded``)."""
     points = float(tc.points or 0.0)
     result = TestResult(tc.name, points, visibility=HIDDEN if tc.hidden else VISIBLE, passed=False)
     env = StudentNamespace(session, fixtures)
@@ -65,8 +66,10 @@ def run_test_case(tc: TestCase, test_file: ExceptionTestFile, session: SandboxSe
             tc.body.call_func(env)
     except CallError as exc:
         result.output = f"Your code raised {exc.type_name}: {exc.message}\n{exc.traceback}".rstrip()
+        result.limit = exc.limit
     except SandboxFailure as exc:
         result.output = f"Not graded: {exc}."
+        result.graded, result.limit = False, exc.limit
     except Exception as exc:
         result.output = failure_message(exc, tc, test_file)
     else:

@@ -4,7 +4,8 @@
 ``Launcher``, sends it requests, and waits for answers no longer than the per-call timeout
 and the submission's overall deadline. Student stdout/stderr is captured up to a byte cap.
 A sandbox that dies or overruns is killed with its whole process group and reported as a
-``SandboxFailure`` with a message written for the student.
+``SandboxFailure`` with a message written for the student and, when a limit stopped it, the
+``LimitHit`` observed here (a timer, the exit signal), never read from what the sandbox says.
 """
 
 from __future__ import annotations
@@ -21,18 +22,25 @@ from typing import Any
 from autograder import protocol
 from autograder.bundle import Limits
 from autograder.grading.launcher import Launcher
+from autograder.grading.results import LimitHit
 
 
 class SandboxFailure(Exception):
-    """The sandbox timed out, crashed or spoke nonsense. ``str()`` is shown to the student."""
+    """The sandbox timed out, crashed or spoke nonsense. ``str()`` is shown to the student;
+    ``limit``: the limit that stopped it, or None."""
+
+    def __init__(self, message: str, limit: LimitHit | None = None):
+        super().__init__(message)
+        self.limit = limit
 
 
 class CallError(Exception):
-    """The student's code raised. Attributes: type_name, message, traceback (all str)."""
+    """The student's code raised. Attributes: type_name, message, traceback (all str), and
+    limit: a memory ``LimitHit`` when it was a real ``MemoryError`` (see ``real_memory_error``)."""
 
-    def __init__(self, type_name: str, message: str, traceback: str):
+    def __init__(self, type_name: str, message: str, traceback: str, limit: LimitHit | None = None):
         super().__init__(f"{type_name}: {message}")
-        self.type_name, self.message, self.traceback = type_name, message, traceback
+        self.type_name, self.message, self.traceback, self.limit = type_name, message, traceback, limit
 
 
 def signal_message(signum: int, limits: Limits) -> str:
@@ -53,11 +61,31 @@ def signal_message(signum: int, limits: Limits) -> str:
     return plain.get(name, f"your code's process was killed by signal {name}")
 
 
-def memory_hint(type_name: str, limits: Limits) -> str:
-    """A sentence to add after a MemoryError raised in the sandbox; empty otherwise."""
-    if type_name != "MemoryError":
-        return ""
-    return f" Your code ran out of memory: the sandbox allows {limits.memory_bytes / 2**30:.1f} GiB."
+SIGNAL_LIMITS = {"SIGXCPU": "cpu", "SIGXFSZ": "file_size", "SIGKILL": "killed"}
+"""``LimitHit.kind`` of a worker that died of these signals (as its wait status says)."""
+
+
+def signal_limit(signum: int) -> str | None:
+    """The limit kind a death by ``signum`` stands for, or None (a crash)."""
+    try:
+        return SIGNAL_LIMITS.get(signal.Signals(signum).name)
+    except ValueError:
+        return None
+
+
+def memory_message(limits: Limits) -> str:
+    """The sentence a real MemoryError adds to the student's error message."""
+    return f"Your code ran out of memory: the sandbox allows {limits.memory_bytes / 2**30:.1f} GiB."
+
+
+def real_memory_error(error: dict, limits: Limits) -> LimitHit | None:
+    """A memory ``LimitHit`` when the worker's error report says the exception was the real
+    ``builtins.MemoryError`` or a subclass (``"memory": true``, set by class identity, not by
+    name: a student class called MemoryError does not count), else None. The sandbox can still
+    claim this for an exception it raised itself; that only changes its own feedback's wording."""
+    if error.get("memory") is True:
+        return LimitHit("memory", memory_message(limits))
+    return None
 
 
 class OutputCapture:
@@ -128,6 +156,8 @@ class SandboxSession:
         self.call_timeout = call_timeout
         self.limits = limits
         self.dead_reason: str | None = None
+        self.dead_limit: LimitHit | None = None
+        """The limit that ended the sandbox, when one did."""
         self.student_seconds = 0.0
         """Wall time spent waiting for requests that run student code (exec, call, getattr), seconds."""
         req_r, self._req_w = os.pipe()
@@ -175,11 +205,11 @@ class SandboxSession:
         out, died or sent a malformed answer (the sandbox is then dead for good).
         """
         if self.dead_reason:
-            raise SandboxFailure(self.dead_reason)
+            raise self.failure()
         limit = min(timeout or self.call_timeout, self.deadline - time.monotonic())
         if limit <= 0:
-            self.kill("the submission's time limit was used up")
-            raise SandboxFailure(self.dead_reason)
+            self.kill("the submission's time limit was used up", "timeout")
+            raise self.failure()
         start = time.monotonic()
         end = start + limit
         try:
@@ -187,26 +217,33 @@ class SandboxSession:
             payload = protocol.read_frame(self._resp_r, self.limits.max_message_bytes, read=self._reader(end))
             response = protocol.decode(payload, self.limits)
         except TimeoutError:
-            what = "the submission's time limit" if end >= self.deadline else f"the {limit:.0f} s limit for one call"
-            self.kill(f"your code did not finish within {what} and was stopped")
-            raise SandboxFailure(self.dead_reason) from None
+            whole = end >= self.deadline
+            what = "the submission's time limit" if whole else f"the {limit:.0f} s limit for one call"
+            self.kill(f"your code did not finish within {what} and was stopped", "timeout" if whole else "call_timeout")
+            raise self.failure() from None
         except (EOFError, BrokenPipeError):
-            raise SandboxFailure(self._death_message()) from None
+            self._record_death()
+            raise self.failure() from None
         except protocol.ProtocolError as exc:
             self.kill(f"your code sent back something the grader cannot accept: {exc}")
-            raise SandboxFailure(self.dead_reason) from None
+            raise self.failure() from None
         finally:
             if op in STUDENT_OPS:
                 self.student_seconds += time.monotonic() - start
         if type(response) is not dict or "ok" not in response:
             self.kill("the sandbox answered with a malformed message")
-            raise SandboxFailure(self.dead_reason)
+            raise self.failure()
         if response["ok"]:
             return response.get("value")
         error = response.get("error")
         error = error if type(error) is dict else {}
         type_name, message, trace = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
-        raise CallError(type_name, (message + memory_hint(type_name, self.resource_limits)).strip(), trace)
+        memory = real_memory_error(error, self.resource_limits)
+        raise CallError(type_name, f"{message} {memory.message}".strip() if memory else message, trace, memory)
+
+    def failure(self) -> SandboxFailure:
+        """The SandboxFailure of this dead sandbox: its reason and the limit that ended it."""
+        return SandboxFailure(self.dead_reason, self.dead_limit)
 
     def _writer(self, end: float):
         def write(fd: int, data: memoryview) -> int:
@@ -252,23 +289,24 @@ class SandboxSession:
             code = 128 - code  # bubblewrap reports a child killed by signal N as exit code 128 + N
         return code
 
-    def _death_message(self) -> str:
+    def _record_death(self) -> None:
+        """Kill the sandbox with the reason its exit status gives (a signal: maybe a limit)."""
         code = self._exit_code()
         if code is not None and code < 0:
-            reason = signal_message(-code, self.resource_limits)
+            self.kill(signal_message(-code, self.resource_limits), signal_limit(-code))
         elif code is not None:
-            reason = f"your code ended the Python process (exit code {code})"
+            self.kill(f"your code ended the Python process (exit code {code})")
         else:
-            reason = "your code closed the grader's channel"
-        self.kill(reason)
-        return self.dead_reason
+            self.kill("your code closed the grader's channel")
 
     # -------------------------------------------------------------------- teardown
 
-    def kill(self, reason: str) -> None:
-        """Kill the sandbox and everything it started; later requests fail with ``reason``."""
+    def kill(self, reason: str, limit: str | None = None) -> None:
+        """Kill the sandbox and everything it started; later requests fail with ``reason``.
+        limit: the ``LimitHit.kind`` that ended it, if any."""
         if self.dead_reason is None:
             self.dead_reason = reason
+            self.dead_limit = LimitHit(limit, reason) if limit else None
         _LIVE.discard(self)
         if self._zygote is not None:
             self._release()

@@ -5,8 +5,9 @@ once per submission.
 
 Isolation between the submissions one zygote serves: each worker is a new process (module
 patches, threads and memory die with it) running as the slot's uid, which is not the
-zygote's; after each submission the zygote kills every process left in the sandbox and
-deletes every file under ``/tmp`` and every System V IPC object. A zygote that cannot do so,
+zygote's, in an IPC namespace of its own (System V objects, POSIX message queues); after
+each submission the zygote kills every process left in the sandbox (which ends that IPC
+namespace) and deletes every file under ``/tmp``. A zygote that cannot do so,
 or stops answering, is killed and replaced. Zygotes are used only where
 ``Launcher.can_fork_workers`` (bubblewrap, grader running as root); elsewhere every
 submission gets a new sandbox.

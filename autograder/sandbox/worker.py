@@ -1,6 +1,7 @@
 """Sandbox worker: executes a submission's code cells, then serves calls from the grader.
 
-Run inside the sandbox as ``python -m autograder.sandbox.worker REQUEST_FD RESPONSE_FD``.
+Run inside the sandbox as ``python -m autograder.sandbox.worker REQUEST_FD RESPONSE_FD [UID TMP_INODES]``
+(a root grader passes the uid to drop to and the bound on ``/tmp``'s inodes).
 Requests arrive on the first inherited file descriptor and responses leave on the second,
 one ``autograder.protocol`` frame each; the student's stdout and stderr are the process's own and are captured by the grader.
 
@@ -34,6 +35,8 @@ from autograder import protocol
 
 CELL_FILENAME = "<cell {}>"
 MAX_ERROR_CHARS = 4000
+REAL_MEMORY_ERROR = builtins.MemoryError
+"""Taken before any student code runs: a class the student names MemoryError is not it."""
 
 
 class Worker:
@@ -136,7 +139,9 @@ class Worker:
 
 
 def describe_error(exc: BaseException) -> dict:
-    """Type, message and a traceback trimmed to the student's own cells."""
+    """Type, message, a traceback trimmed to the student's own cells, and ``memory``: whether
+    it is an instance of the interpreter's own MemoryError (what a failed allocation under
+    RLIMIT_AS raises, also as numpy's subclass), by class identity, never by name."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell ")]
     lines = traceback.format_list(frames) if frames else []
     try:
@@ -145,9 +150,24 @@ def describe_error(exc: BaseException) -> dict:
         message = "<unprintable exception>"
     return {
         "type": type(exc).__name__,
+        "memory": isinstance(exc, REAL_MEMORY_ERROR),
         "message": message[:MAX_ERROR_CHARS],
         "traceback": "".join(lines)[-MAX_ERROR_CHARS:],
     }
+
+
+def bound_tmp_inodes(count: int) -> None:
+    """Remount the sandbox's private ``/tmp`` (bubblewrap's tmpfs) with ``nr_inodes=count``, so
+    creating files there fails with ENOSPC past ``count`` and the kernel memory they cost is
+    bounded. Needs CAP_SYS_ADMIN in the sandbox (a root grader's, before ``drop_privileges``).
+    Raises OSError when the remount fails."""
+    import ctypes
+
+    MS_NOSUID, MS_NODEV, MS_REMOUNT = 2, 4, 32  # keep bubblewrap's nosuid,nodev
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(b"none", b"/tmp", None, MS_REMOUNT | MS_NOSUID | MS_NODEV, f"nr_inodes={count}".encode()) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"remounting /tmp with nr_inodes={count} failed: {os.strerror(errno)}")
 
 
 def drop_privileges(uid: int) -> None:
@@ -166,10 +186,11 @@ def drop_privileges(uid: int) -> None:
 
 
 def main() -> None:
-    """``python -m autograder.sandbox.worker REQUEST_FD RESPONSE_FD [UID]``."""
+    """``python -m autograder.sandbox.worker REQUEST_FD RESPONSE_FD [UID TMP_INODES]``."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     request_fd, response_fd = (int(a) for a in sys.argv[1:3])
     if len(sys.argv) > 3:
+        bound_tmp_inodes(int(sys.argv[4]))
         drop_privileges(int(sys.argv[3]))
     Worker(request_fd, response_fd).serve()
 

@@ -1,7 +1,8 @@
 """A warm sandbox: imports the heavy modules once, then forks a fresh worker per submission.
 
 Run inside a bubblewrap sandbox with its own pid and ipc namespaces, by a grader running as
-root, as ``python -m autograder.sandbox.zygote CONTROL_FD UID MODULE,MODULE...``. The zygote
+root, as ``python -m autograder.sandbox.zygote CONTROL_FD UID TMP_INODES MODULE,MODULE...``
+(``TMP_INODES``: the bound on ``/tmp``'s inodes, see ``worker.bound_tmp_inodes``). The zygote
 itself runs no student code; each child it forks drops to ``UID`` (see ``worker.drop_privileges``)
 before it serves as a ``Worker`` for one submission.
 
@@ -9,11 +10,14 @@ Control messages arrive on the unix socket ``CONTROL_FD`` (SOCK_SEQPACKET), from
 side only:
 
 - ``fork`` with four file descriptors (request read end, response write end, output write end,
-  status write end): the child's stdin/stdout go to the output fd; when the child exits, its
-  wait status is written to the status fd as 4 big-endian bytes. Answers ``forked``.
-- ``reset``: SIGKILL the child and every process left in the sandbox, delete every file under
-  ``/tmp`` and every System V IPC object, so nothing of one submission reaches the next.
-  Answers ``clean``, or exits when something survives (the grader then starts a new sandbox).
+  status write end): the child's stdin/stdout go to the output fd; it enters a new IPC
+  namespace of its own (so System V objects and POSIX message queues it creates die with its
+  processes); when the child exits, its wait status is written to the status fd as 4
+  big-endian bytes. Answers ``forked``.
+- ``reset``: SIGKILL the child and every process left in the sandbox (which frees its IPC
+  namespace) and delete every file under ``/tmp``, so nothing of one submission reaches the
+  next. Answers ``clean``, or exits when something survives (the grader then starts a new
+  sandbox).
 
 The zygote answers ``ready`` once the modules are imported. It is made non-dumpable, so its
 children (another uid anyway) cannot ptrace it or read its memory.
@@ -31,11 +35,13 @@ import time
 import traceback
 from pathlib import Path
 
-from autograder.sandbox.worker import Worker, drop_privileges
+from autograder.sandbox.worker import Worker, bound_tmp_inodes, drop_privileges
 
 WORK_DIR = Path("/tmp/work")
 RESET_SECONDS = 10.0
 """Seconds a reset may spend killing what a submission left running before it gives up."""
+CLONE_NEWIPC = 0x08000000
+"""unshare(2) flag: a new IPC namespace (System V objects and POSIX message queues)."""
 
 
 def serve(control: socket.socket, uid: int) -> None:
@@ -74,6 +80,7 @@ def fork_worker(fds: list[int], uid: int, control: socket.socket) -> int:
             os.close(output_fd)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             os.chdir(WORK_DIR)
+            new_ipc_namespace()
             drop_privileges(uid)
             Worker(request_fd, response_fd).serve()
             code = 0
@@ -84,6 +91,15 @@ def fork_worker(fds: list[int], uid: int, control: socket.socket) -> int:
     for fd in (request_fd, response_fd, output_fd):
         os.close(fd)
     return pid
+
+
+def new_ipc_namespace() -> None:
+    """Move this process into a new, empty IPC namespace (needs CAP_SYS_ADMIN, which the zygote
+    of a root grader has until the worker drops to its uid). Raises OSError when it cannot."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWIPC) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"unshare(CLONE_NEWIPC) failed: {os.strerror(errno)}")
 
 
 def _reset(child: int | None, status_fd: int | None) -> tuple[None, None]:
@@ -112,7 +128,6 @@ def _reset(child: int | None, status_fd: int | None) -> tuple[None, None]:
             sys.exit("a process survived the reset")
         time.sleep(0.005)  # SIGKILLed processes take a moment to exit
     _wipe("/tmp", os.lstat("/tmp").st_dev)
-    _remove_ipc_objects()
     return None, None
 
 
@@ -159,29 +174,13 @@ def _others_alive() -> bool:
     return False
 
 
-def _remove_ipc_objects() -> None:
-    """Remove every System V shared memory segment, message queue and semaphore set."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    IPC_RMID = 0
-    for table, remove in (("shm", libc.shmctl), ("msg", libc.msgctl), ("sem", libc.semctl)):
-        try:
-            lines = Path(f"/proc/sysvipc/{table}").read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            ipc_id = int(line.split()[1])
-            if table == "sem":
-                remove(ipc_id, 0, IPC_RMID)
-            else:
-                remove(ipc_id, IPC_RMID, None)
-
-
 def main() -> None:
-    """``python -m autograder.sandbox.zygote CONTROL_FD UID MODULES``."""
+    """``python -m autograder.sandbox.zygote CONTROL_FD UID TMP_INODES MODULES``."""
     os.environ.setdefault("MPLBACKEND", "Agg")
-    control_fd, uid, modules = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    control_fd, uid, tmp_inodes, modules = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     if os.getpid() != 2 or os.getppid() != 1:
         sys.exit("the zygote must run as the first process of its own pid namespace")
+    bound_tmp_inodes(tmp_inodes)
     PR_SET_DUMPABLE = 4
     ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     for module in filter(None, modules.split(",")):
