@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from autograder.cli import main
 from autograder.exports import AssignmentInfo, canvas_csv, final_grades_csv, match_submissions, read_roster
 from autograder.grading.batch import grade_to_folder, read_results
-from autograder.grading.results import SubmissionResult, TestResult, write_grades_csv
+from autograder.grading import results as grading_results
+from autograder.grading.results import SubmissionResult, write_grades_csv
 from autograder.intake import MAX_CELLS, IntakeError, read_attachments, read_submission
 from autograder.submissions import collect_submissions
 from conftest import DOUBLE, code_notebook, options, tiny_bundle
@@ -130,8 +131,8 @@ def assert_no_formula(rows: list[list[str]]) -> None:
 
 def test_no_csv_dlgrade_writes_holds_a_live_formula(tmp_path):
     results = [
-        SubmissionResult(name, [TestResult("double.test_public", 1.0, 1.0)]) for name in FORMULA_NAMES
-    ] + [SubmissionResult("honest", [TestResult("double.test_public", 1.0, 0.5)])]
+        SubmissionResult(name, [grading_results.TestResult("double.test_public", 1.0, 1.0)]) for name in FORMULA_NAMES
+    ] + [SubmissionResult("honest", [grading_results.TestResult("double.test_public", 1.0, 0.5)])]
     write_grades_csv(tmp_path / "grades.csv", results, ["double.test_public"])
     grades = list(csv.reader((tmp_path / "grades.csv").open(newline="")))
     assert_no_formula(grades)
