@@ -33,13 +33,16 @@ MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_ZIP_ENTRIES = 100
 """Most files a ``.zip`` submission may hold."""
 
-MAX_CELLS = 2000
+MAX_CELLS = 1000
 """Most cells (of any type) a notebook may have; checked before any parsing beyond JSON."""
 
-MAX_CODE_BYTES = 2 * 2**20
-"""Largest total source of a notebook's code cells, bytes (UTF-8); checked with ``MAX_CELLS``.
-Together they bound the trusted side's intake work (nbformat validation, IPython's
-transforms, ``ast.parse``) to well under a second per submission."""
+MAX_CODE_BYTES = 2**20
+"""Largest total source of a notebook's code cells, bytes (UTF-8); checked with ``MAX_CELLS``."""
+
+MAX_CODE_LINES = 20_000
+"""Most lines of code over all code cells; checked with ``MAX_CELLS``. IPython's transforms
+cost about 0.1 ms per line: together these bound the trusted side's intake work (nbformat
+validation, IPython's transforms, ``ast.parse``) to a few seconds per submission."""
 
 STUDENT_ONLY_NAMES = frozenset({"grader", "otter"})
 """Top-level statements that mention these names exist only for student-side checks."""
@@ -91,8 +94,9 @@ def submission_cells(name: str, data: bytes) -> list[CodeCell]:
     """The code cells to run from a submitted file's bytes (``name``: its file name).
 
     Raises IntakeError (with a message for the student) when the notebook is too large, is not
-    UTF-8 JSON, has more than ``MAX_CELLS`` cells or ``MAX_CODE_BYTES`` of code, is not a
-    valid nbformat 4 notebook, or has no code cells; see also ``notebook_from_zip``.
+    UTF-8 JSON, has more than ``MAX_CELLS`` cells, ``MAX_CODE_BYTES`` or ``MAX_CODE_LINES`` of
+    code, is not a valid nbformat 4 notebook, or has no code cells; see also
+    ``notebook_from_zip``.
     """
     return parse_notebook(notebook_from_zip(data) if name.lower().endswith(".zip") else data)
 
@@ -222,19 +226,23 @@ def parse_notebook(raw: bytes) -> list[CodeCell]:
 
 
 def _check_size(cells) -> None:
-    """Refuse more than ``MAX_CELLS`` cells or ``MAX_CODE_BYTES`` of code, on the raw JSON
-    (a wrong shape is left to nbformat's validation)."""
+    """Refuse more than ``MAX_CELLS`` cells, ``MAX_CODE_BYTES`` or ``MAX_CODE_LINES`` of code,
+    on the raw JSON (a wrong shape is left to nbformat's validation)."""
     if not isinstance(cells, list):
         return
     if len(cells) > MAX_CELLS:
         raise IntakeError(f"the notebook has {len(cells)} cells; the limit is {MAX_CELLS}")
-    code = 0
+    code = lines = 0
     for cell in cells:
         source = cell.get("source") if isinstance(cell, dict) and cell.get("cell_type") == "code" else None
-        lines = [source] if isinstance(source, str) else source if isinstance(source, list) else []
-        code += sum(len(line.encode("utf-8", "surrogatepass")) for line in lines if isinstance(line, str))
+        parts = [source] if isinstance(source, str) else source if isinstance(source, list) else []
+        text = "".join(part for part in parts if isinstance(part, str))
+        code += len(text.encode("utf-8", "surrogatepass"))
+        lines += text.count("\n") + 1
     if code > MAX_CODE_BYTES:
         raise IntakeError(f"the notebook's code cells hold {code / 2**20:.1f} MiB; the limit is {MAX_CODE_BYTES // 2**20} MiB")
+    if lines > MAX_CODE_LINES:
+        raise IntakeError(f"the notebook's code cells hold {lines} lines; the limit is {MAX_CODE_LINES}")
 
 
 def grading_source(source: str) -> str:

@@ -18,7 +18,7 @@ from autograder.exports import AssignmentInfo, canvas_csv, final_grades_csv, mat
 from autograder.grading.batch import grade_to_folder, read_results
 from autograder.grading import results as grading_results
 from autograder.grading.results import SubmissionResult, write_grades_csv
-from autograder.intake import MAX_CELLS, IntakeError, read_attachments, read_submission
+from autograder.intake import MAX_CELLS, MAX_CODE_BYTES, MAX_CODE_LINES, IntakeError, read_attachments, read_submission
 from autograder.submissions import collect_submissions
 from conftest import DOUBLE, code_notebook, options, tiny_bundle
 
@@ -218,14 +218,18 @@ def test_no_escape_sequence_from_a_name_or_roster_reaches_the_terminal(tmp_path)
 
 def test_a_giant_notebook_is_refused_before_parsing_with_the_limit(tmp_path):
     path = tmp_path / "giant.ipynb"
-    path.write_text(notebook_json(["x=1"] * 175_000))  # 14 MB: under the file size limit
+    path.write_text(notebook_json(["x=1"] * 175_000))  # 18.8 MB: under the file size limit
     started = time.monotonic()
     with pytest.raises(IntakeError, match=f"175000 cells; the limit is {MAX_CELLS}"):
         read_submission(path)
     assert time.monotonic() - started < 5  # unbounded: ~30 s of nbformat and IPython work
 
     path.write_text(notebook_json(["x = 1  # " + "y" * 300_000] * 10))
-    with pytest.raises(IntakeError, match="code cells hold 2.9 MiB; the limit is 2 MiB"):
+    with pytest.raises(IntakeError, match=f"code cells hold 2.9 MiB; the limit is {MAX_CODE_BYTES // 2**20} MiB"):
+        read_submission(path)
+
+    path.write_text(notebook_json(["x = 1\n" * 500] * 50))  # ~30 s of IPython transforms unbounded
+    with pytest.raises(IntakeError, match=f"code cells hold 25050 lines; the limit is {MAX_CODE_LINES}"):
         read_submission(path)
 
 
