@@ -9,10 +9,13 @@ from pathlib import Path
 import click
 
 from autograder.bundle import Bundle, BundleError
-from autograder.grading.batch import EXECUTORS, ResultsWriteError, collect_submissions, default_workers, grade_to_folder
+from autograder.exports import MATCHING_RULE
+from autograder.grading.batch import EXECUTORS, ResultsWriteError, default_workers, grade_to_folder
 from autograder.grading.grade import GradeOptions
 from autograder.grading.launcher import SANDBOX_MODES, SandboxUnavailable, check_sandbox, detect_gpus
 from autograder.grading.results import SubmissionResult
+from autograder.safe_text import terminal_text
+from autograder.submissions import IDENTITY_RULE, collect_submissions
 
 DATA_DIR_HELP = "Folder holding the datasets (mnist/, tinyshakespeare/, airline-passengers/, cifar-10-batches-py/). Default: $DLGRADE_DATA_DIR."
 sandbox_option = click.option(
@@ -23,6 +26,21 @@ data_dir_option = click.option(
     "--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="DLGRADE_DATA_DIR", help=DATA_DIR_HELP
 )
 
+
+EXIT_NOT_GRADED = 3
+"""``dlgrade grade``'s exit status when the batch finished but some files were refused at
+collection (symbolic links, FIFOs, several files claiming one student), listed on stderr."""
+
+
+def echo(message: str = "", err: bool = False, **style) -> None:
+    """``click.secho`` with control characters escaped (``autograder.safe_text.terminal_text``):
+    everything the CLI prints goes through it, since names and messages come from submissions."""
+    click.secho(terminal_text(message), err=err, **style)
+
+
+def verbatim(text: str) -> str:
+    """``text`` for a click help or epilog, every paragraph kept as written (click's ``\\b``)."""
+    return "\n\n".join("\b\n" + paragraph for paragraph in text.split("\n\n"))
 
 
 def device_options(command):
@@ -62,7 +80,7 @@ def _sandbox_or_exit(mode: str) -> None:
     except SandboxUnavailable as exc:
         raise click.ClickException(f"{exc}. Install bubblewrap, or pass --sandbox none for trusted notebooks only.")
     if mode == "none":
-        click.secho(
+        echo(
             "WARNING: --sandbox none: student code runs unisolated, with your user's rights and network. "
             "Never use it for real submissions.", fg="red", bold=True, err=True,
         )
@@ -108,15 +126,15 @@ def build(assignment_dir: Path, dist: Path, data_dir: Path | None, sandbox: str,
         out = build_assignment(assignment_dir, dist, options)
     except (BuildError, SpecError) as exc:
         raise click.ClickException(str(exc))
-    click.echo(f"student notebook: {out.student_notebook}\nautograder:       {out.autograder_zip}")
+    echo(f"student notebook: {out.student_notebook}\nautograder:       {out.autograder_zip}")
     if out.solution_result:
-        click.echo(
+        echo(
             f"verified: reference {out.solution_result.score:g}/{out.solution_result.max_score:g}, "
             f"untouched stub {out.stub_result.score:g}/{out.stub_result.max_score:g}"
         )
 
 
-@main.command()
+@main.command(epilog=verbatim(IDENTITY_RULE))
 @click.argument("autograder_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Results folder.")
@@ -140,8 +158,9 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
           sandbox: str, device: str, gpus: str | None) -> None:
     """Grade SUBMISSIONS (.ipynb or .zip files, or folders of them) with AUTOGRADER_ZIP into OUT_DIR.
 
-    Exits 0 when the batch finished, even if submissions failed; non-zero only when the
-    grader itself could not run. Running the same command again resumes an interrupted batch:
+    Exits 0 when the batch finished, even if submissions failed; 3 when it finished but some
+    files were refused at collection (listed); another non-zero status when the grader itself
+    could not run. Running the same command again resumes an interrupted batch:
     submissions already graded with the same autograder are kept unless --regrade.
     """
     _sandbox_or_exit(sandbox)
@@ -150,15 +169,27 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
     except BundleError as exc:
         raise click.ClickException(str(exc))
     _check_data(bundle.config.data, data_dir)
-    named = collect_submissions(list(submissions))
+    collection = collect_submissions(list(submissions))
+    named = collection.submissions
     if not named:
-        raise click.ClickException("no .ipynb or .zip submissions found")
+        _list_refused(collection.refused)
+        raise click.ClickException("no .ipynb or .zip submissions found that can be graded")
     workers = min(workers or default_workers(), len(named))
     options = _options(sandbox, data_dir, workers, timeout=timeout, gpus=_gpus(device, gpus), warm=not cold)
     if scheduler and executor != "dask":
         raise click.BadParameter("--scheduler needs --executor dask", param_hint="--scheduler")
     results = _grade_with_progress(autograder_zip, named, out_dir, options, workers, regrade, executor, scheduler)
     _print_table(results, out_dir)
+    if collection.refused:
+        _list_refused(collection.refused)
+        sys.exit(EXIT_NOT_GRADED)
+
+
+def _list_refused(refused: dict[Path, str]) -> None:
+    if refused:
+        echo(f"\n{len(refused)} files were not graded (see the identity rule: dlgrade grade --help):", err=True, fg="red")
+        for path, reason in refused.items():
+            echo(f"  {path}: {reason}", err=True)
 
 
 def _check_data(datasets: list[str], data_dir: Path | None) -> None:
@@ -199,17 +230,17 @@ def _grade_with_progress(bundle_path, named, out_dir, options, workers, regrade,
             bar.close()
             raise click.ClickException(f"{exc}. Results written so far are kept; free space and run the same command again")
     if counts["kept"]:
-        click.echo(f"{counts['kept']} submissions were already graded with this autograder and were kept (--regrade to redo them)")
+        echo(f"{counts['kept']} submissions were already graded with this autograder and were kept (--regrade to redo them)")
     return results
 
 
 def _print_table(results: list[SubmissionResult], out_dir: Path) -> None:
     width = max([len(r.submission) for r in results] + [10])
-    click.echo(f"\n{'submission':<{width}}  {'score':>11}  time")
+    echo(f"\n{'submission':<{width}}  {'score':>11}  time")
     for r in sorted(results, key=lambda r: r.submission):
         note = f"  {r.error.splitlines()[0][:70]}" if r.error else ""
-        click.echo(f"{r.submission:<{width}}  {r.score:>5g}/{r.max_score:<5g}  {r.execution_time:5.1f}s{note}")
-    click.echo(
+        echo(f"{r.submission:<{width}}  {r.score:>5g}/{r.max_score:<5g}  {r.execution_time:5.1f}s{note}")
+    echo(
         f"\nreports: {out_dir}/<submission>/feedback.html   class: {out_dir / 'summary.html'}   "
         f"grades: {out_dir / 'grades.csv'}, final_grades.csv"
     )
@@ -240,12 +271,12 @@ def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: 
             report = validate_assignment(folder, _options(sandbox, data_dir, workers, gpus=_gpus(device, gpus)), workers)
         except (SpecError, BuildError, MutantError) as exc:
             raise click.ClickException(f"{folder}: {exc}")
-        click.echo(f"\n{report.assignment}")
+        echo(f"\n{report.assignment}")
         width = max(len(c.submission) for c in report.checks)
         for check in report.checks:
             mark = "ok  " if check.ok else "FAIL"
             score = f"{check.result.score:g}/{check.result.max_score:g}"
-            click.echo(f"  {mark} {check.submission:<{width}}  {score:>7}  expected {check.expectation}; {check.detail}".rstrip("; "))
+            echo(f"  {mark} {check.submission:<{width}}  {score:>7}  expected {check.expectation}; {check.detail}".rstrip("; "))
         failures += not report.ok
     if failures:
         raise click.ClickException(f"{failures} assignment(s) failed validation")
@@ -271,16 +302,16 @@ def check(notebook: Path, timeout: float | None, sandbox: str) -> None:
         raise click.ClickException(str(exc))
     result = grade_submission(notebook, bundle, _options(sandbox, None, threads=ONE_OFF_THREADS, timeout=timeout))
     if result.error:
-        click.secho(result.error, fg="red")
+        echo(result.error, fg="red")
     for error in result.cell_errors:
-        click.secho(f"cell {error.cell} raised {error.type}: {error.message}", fg="yellow")
+        echo(f"cell {error.cell} raised {error.type}: {error.message}", fg="yellow")
     width = max(len(t.name) for t in result.tests)
-    click.echo(f"\n{'public test':<{width}}  status  points")
+    echo(f"\n{'public test':<{width}}  status  points")
     for test in result.tests:
-        click.echo(f"{test.name:<{width}}  {test.status:<6}  {test.score:g}/{test.max_score:g}")
+        echo(f"{test.name:<{width}}  {test.status:<6}  {test.score:g}/{test.max_score:g}")
         if test.status != "passed":
-            click.echo("    " + test.output.replace("\n", "\n    "))
-    click.echo(f"\n{result.score:g}/{result.max_score:g} on the public tests ({result.execution_time:.1f} s)")
+            echo("    " + test.output.replace("\n", "\n    "))
+    echo(f"\n{result.score:g}/{result.max_score:g} on the public tests ({result.execution_time:.1f} s)")
     if result.score < result.max_score:
         sys.exit(1)
 
@@ -299,18 +330,18 @@ def demo(out: Path, data_dir: Path | None, sandbox: str) -> None:
     _sandbox_or_exit(sandbox)
     fallback = not mnist_available(data_dir)
     if fallback:
-        click.secho(
+        echo(
             "MNIST not found (no --data-dir / DLGRADE_DATA_DIR with mnist/): using scikit-learn's 8x8 digits, "
             "upsampled to 28x28, as a small stand-in.", fg="yellow", err=True,
         )
     options = _options(sandbox, data_dir, default_workers(), allow_fallback_data=fallback)
-    click.echo("building mnist-softmax (and verifying its tests on the reference and the stub) ...")
+    echo("building mnist-softmax (and verifying its tests on the reference and the stub) ...")
     try:
         built = build_assignment(assignments_dir() / "mnist-softmax", out / "dist", options)
     except BuildError as exc:
         raise click.ClickException(str(exc))
     named = write_example_submissions(built.solution_notebook, built.student_notebook, out / "submissions")
-    click.echo(f"grading {len(named)} example submissions from {out / 'submissions'} ...")
+    echo(f"grading {len(named)} example submissions from {out / 'submissions'} ...")
     results = _grade_with_progress(
         built.autograder_zip, named, out / "results", options, min(default_workers(), len(named)), regrade=True
     )
@@ -365,7 +396,7 @@ def _export_inputs(results_dir: Path, autograder_zip: Path | None, timestamps: P
         info = from_bundle
     if info is None:
         info = AssignmentInfo(id=results_dir.resolve().name)
-        click.secho(f"{results_dir}/assignment.json not found (graded by an older dlgrade?): pass --autograder ZIP "
+        echo(f"{results_dir}/assignment.json not found (graded by an older dlgrade?): pass --autograder ZIP "
                     "for the late policy and question names", fg="yellow", err=True)
     late = None
     if timestamps is not None:
@@ -376,20 +407,20 @@ def _export_inputs(results_dir: Path, autograder_zip: Path | None, timestamps: P
         except ExportError as exc:
             raise click.ClickException(str(exc))
         if unknown:
-            click.secho(f"{len(unknown)} timestamp rows name no graded submission: {', '.join(unknown)}", fg="yellow", err=True)
+            echo(f"{len(unknown)} timestamp rows name no graded submission: {', '.join(unknown)}", fg="yellow", err=True)
         untimed = sorted(r.submission for r in results if r.submission not in times)
         if untimed:
-            click.secho(f"{len(untimed)} submissions have no timestamp and get no late penalty: {', '.join(untimed)}",
+            echo(f"{len(untimed)} submissions have no timestamp and get no late penalty: {', '.join(untimed)}",
                         fg="yellow", err=True)
         late = late_outcomes(results, info.late, times)
         penalized = sorted((o.days_late, n) for n, o in late.items() if o.days_late)
-        click.echo(
+        echo(
             f"late policy: deadline {info.late.deadline}, {info.late.percent_per_day:g}% per day"
             + (f", nothing after {info.late.max_days} days" if info.late.max_days is not None else "")
             + f"; {len(penalized)} late submissions"
         )
     elif info.late is not None:
-        click.secho("the assignment has a late policy but no --timestamps were given: raw scores exported", fg="yellow", err=True)
+        echo("the assignment has a late policy but no --timestamps were given: raw scores exported", fg="yellow", err=True)
     return results, info, late
 
 
@@ -409,10 +440,10 @@ def export_otter(results_dir: Path, output: Path, timestamps: Path | None, autog
 
     results, info, late = _export_inputs(results_dir, autograder_zip, timestamps)
     output.write_text(final_grades_csv(results, info, late))
-    click.echo(f"wrote {output} ({len(results)} submissions)")
+    echo(f"wrote {output} ({len(results)} submissions)")
 
 
-@export.command("canvas")
+@export.command("canvas", epilog=verbatim(MATCHING_RULE))
 @results_dir_argument
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="The course's Canvas gradebook export (Grades > Export > Export Entire Gradebook, CSV).")
@@ -438,21 +469,7 @@ def export_canvas(results_dir: Path, roster: Path, output: Path, column: str | N
     its order. Every submission is matched to a roster student by the rule below; submissions
     that match no student (or several), students matched by several submissions, and students
     without a submission are all listed, never silently dropped; their grades stay empty.
-    Upload OUTPUT in Canvas under Grades > Import.
-
-    \b
-    Matching rule, for each submission name (its folder in RESULTS_DIR: the
-    submitted file's name without its extension):
-    1. with --pattern REGEX: the group named 'key' of the first match in the
-       name, compared with the roster's key columns (case-insensitively);
-    2. else a name in the form of Canvas's "Download Submissions",
-       <lastnamefirstname>[_LATE]_<Canvas user ID>_<submission ID>_<file>:
-       the student whose ID is <Canvas user ID>;
-    3. else the longest start of the name that ends at its end or before a
-       '_', '-', '.' or ' ' and equals a key column of a student
-       (case-insensitively): jdoe3, jdoe3_hw2 and jdoe3-final all go to the
-       student whose SIS Login ID is jdoe3.
-    Key columns: --key (repeatable); default SIS Login ID, SIS User ID, ID.
+    Upload OUTPUT in Canvas under Grades > Import. The matching rule follows.
     """
     import re
 
@@ -479,34 +496,34 @@ def export_canvas(results_dir: Path, roster: Path, output: Path, column: str | N
     exported_points = points_possible if points_possible is not None else max_score
     try:
         if roster_points and abs(float(roster_points) - exported_points) > 1e-9:
-            click.secho(f"the gradebook's {column!r} is worth {roster_points} points but the scores are out of "
+            echo(f"the gradebook's {column!r} is worth {roster_points} points but the scores are out of "
                         f"{exported_points:g}: pass --points-possible {roster_points} to scale them", fg="yellow", err=True)
     except ValueError:
         pass
     output.write_text(canvas_csv(table, column, scores, matching, exported_points))
 
-    click.echo(f"wrote {output}: column {column!r}, {len(matching.matched)} of {len(table.students)} students graded")
+    echo(f"wrote {output}: column {column!r}, {len(matching.matched)} of {len(table.students)} students graded")
     problems = 0
     if matching.no_student:
         problems += len(matching.no_student)
-        click.secho(f"{len(matching.no_student)} submissions match no student (not exported):", fg="red", err=True)
+        echo(f"{len(matching.no_student)} submissions match no student (not exported):", fg="red", err=True)
         for name in matching.no_student:
-            click.echo(f"  {name}", err=True)
+            echo(f"  {name}", err=True)
     if matching.ambiguous:
         problems += len(matching.ambiguous)
-        click.secho(f"{len(matching.ambiguous)} submissions match several students (not exported):", fg="red", err=True)
+        echo(f"{len(matching.ambiguous)} submissions match several students (not exported):", fg="red", err=True)
         for name, students in matching.ambiguous.items():
-            click.echo(f"  {name}: {'; '.join(students)}", err=True)
+            echo(f"  {name}: {'; '.join(students)}", err=True)
     if matching.conflicts:
         problems += len(matching.conflicts)
-        click.secho(f"{len(matching.conflicts)} students match several submissions (grade left empty):", fg="red", err=True)
+        echo(f"{len(matching.conflicts)} students match several submissions (grade left empty):", fg="red", err=True)
         by_id = {s["ID"]: s for s in table.students}
         for student_id, names in matching.conflicts.items():
-            click.echo(f"  {by_id[student_id]['Student']} (ID {student_id}): {', '.join(names)}", err=True)
+            echo(f"  {by_id[student_id]['Student']} (ID {student_id}): {', '.join(names)}", err=True)
     if matching.no_submission:
-        click.secho(f"{len(matching.no_submission)} students have no submission (grade left empty):", fg="yellow", err=True)
+        echo(f"{len(matching.no_submission)} students have no submission (grade left empty):", fg="yellow", err=True)
         for student in matching.no_submission:
-            click.echo(f"  {student['Student']} (ID {student['ID']})", err=True)
+            echo(f"  {student['Student']} (ID {student['ID']})", err=True)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from typing import Iterable
 from autograder.bundle import Bundle, LatePolicy, parse_time
 from autograder.grading.results import SubmissionResult
 from autograder.reports import question_of, write_text_atomic
+from autograder.safe_text import SafeCSVWriter
 
 ASSIGNMENT_INFO = "assignment.json"
 POINTS_POSSIBLE_LABEL = "points-per-question"
@@ -205,14 +206,14 @@ def final_grades_csv(results: list[SubmissionResult], info: AssignmentInfo, late
             possible[q] = max(possible.get(q, 0.0), points)
     total_possible = sum(possible.get(q, 0.0) for q in questions)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCSVWriter(out, lineterminator="\n")
     late_columns = ["submitted", "days_late", "late_penalty_percent", "raw_total_points"] if late is not None else []
     writer.writerow(["file", *questions, "total_points_earned", "percent_correct", "grading_status", *late_columns])
     if results:
         writer.writerow([
             POINTS_POSSIBLE_LABEL, *(_number(possible.get(q, 0.0)) for q in questions), _number(total_possible), "1", "--",
             *([""] * len(late_columns)),
-        ])
+        ], trusted=True)
     rows = []
     for result in results:
         earned: dict[str, float] = {q: 0.0 for q in questions}
@@ -256,8 +257,9 @@ CANVAS_DOWNLOAD_NAME = re.compile(r"^[^_]+_(?:late_)?(?P<id>\d+)_\d+(?:_|$)", re
 ``<lastnamefirstname>[_LATE]_<Canvas user ID>_<submission ID>_<original file name>``."""
 
 MATCHING_RULE = """\
-Each submission (its name in RESULTS, the file name without its extension) is matched to one
-roster row:
+Each submission's name, given when it was collected by the identity rule of `dlgrade grade`
+(the student's folder, or the file name of a file not in a student's folder), is matched to
+one roster row:
 
 1. with --pattern REGEX: the regular expression is searched in the name and its group named
    'key' is compared (case-insensitively) with the roster's key columns;
@@ -338,7 +340,9 @@ def _prefixes(name: str) -> list[str]:
 def match_submissions(
     names: Iterable[str], roster: Roster, pattern: str | None = None, key_columns: Iterable[str] = KEY_COLUMNS
 ) -> Matching:
-    """Match submission names to roster students by ``MATCHING_RULE``."""
+    """Match submission names to roster students by ``MATCHING_RULE``; the names are those
+    ``autograder.submissions.collect_submissions`` gave (``IDENTITY_RULE``), never re-derived
+    from file names."""
     keys = [c for c in key_columns if c in roster.columns]
     index: dict[str, list[int]] = {}
     for i, student in enumerate(roster.students):
@@ -417,7 +421,7 @@ def canvas_csv(
     """
     identity = [c for c in CANVAS_IDENTITY if c in CANVAS_REQUIRED or c in roster.columns]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCSVWriter(out, lineterminator="\n")
     writer.writerow([*identity, column])
     writer.writerow(["    Points Possible", *([""] * (len(identity) - 1)), _points(points_possible)])
     student_score = {student["ID"]: scores[name] for name, student in matching.matched.items() if name in scores}

@@ -13,6 +13,8 @@ their content, never by metadata a student can delete:
 from __future__ import annotations
 
 import ast
+import errno
+import io
 import json
 import os
 import stat
@@ -32,6 +34,17 @@ MAX_NOTEBOOK_BYTES = 20 * 2**20
 
 MAX_ZIP_ENTRIES = 100
 """Most files a ``.zip`` submission may hold."""
+
+MAX_CELLS = 1000
+"""Most cells (of any type) a notebook may have; checked before any parsing beyond JSON."""
+
+MAX_CODE_BYTES = 2**20
+"""Largest total source of a notebook's code cells, bytes (UTF-8); checked with ``MAX_CELLS``."""
+
+MAX_CODE_LINES = 20_000
+"""Most lines of code over all code cells; checked with ``MAX_CELLS``. IPython's transforms
+cost about 0.1 ms per line: together these bound the trusted side's intake work (nbformat
+validation, IPython's transforms, ``ast.parse``) to a few seconds per submission."""
 
 STUDENT_ONLY_NAMES = frozenset({"grader", "otter"})
 """Top-level statements that mention these names exist only for student-side checks."""
@@ -53,29 +66,53 @@ class CodeCell:
 
 def read_submission(path: Path) -> list[CodeCell]:
     """Validate a submitted ``.ipynb`` (or a ``.zip`` holding one) and return the code cells to
-    run, in order.
+    run, in order: ``submission_cells(path.name, read_submitted(path))``."""
+    return submission_cells(path.name, read_submitted(path))
 
-    Raises IntakeError (with a message for the student) when the file is too large, is not
-    UTF-8 JSON, is not a valid nbformat 4 notebook, or has no code cells; see also
+
+def read_submitted(path: Path, extra_bytes: int = 0) -> bytes:
+    """The bytes of the submitted file at ``path``: at most ``MAX_NOTEBOOK_BYTES``, plus
+    ``extra_bytes`` for a ``.zip`` (room for the attachments it carries).
+
+    Only a regular file is read: it is opened with ``O_NOFOLLOW | O_NONBLOCK``, so a symbolic
+    link is refused and a FIFO or device never blocks, then checked with ``fstat``; the read is
+    bounded by the bytes actually read, not by the size ``stat`` reports. Raises IntakeError.
+    """
+    limit = MAX_NOTEBOOK_BYTES + (extra_bytes if path.suffix.lower() == ".zip" else 0)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise IntakeError(f"{path.name!r} is a symbolic link; submit the file itself") from None
+        raise IntakeError(f"{path.name!r} cannot be opened ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise IntakeError(f"{path.name!r} is not a regular file (a FIFO, device or folder); submit the file itself")
+        if info.st_size > limit:
+            raise IntakeError(f"the file is {info.st_size / 2**20:.0f} MB; the limit is {limit / 2**20:.0f} MB")
+        return _bounded(stream.read, path.name, limit)
+
+
+def submission_cells(name: str, data: bytes) -> list[CodeCell]:
+    """The code cells to run from a submitted file's bytes (``name``: its file name).
+
+    Raises IntakeError (with a message for the student) when the notebook is too large, is not
+    UTF-8 JSON, has more than ``MAX_CELLS`` cells, ``MAX_CODE_BYTES`` or ``MAX_CODE_LINES`` of
+    code, is not a valid nbformat 4 notebook, or has no code cells; see also
     ``notebook_from_zip``.
     """
-    if path.suffix.lower() == ".zip":
-        raw = notebook_from_zip(path)
-    else:
-        size = path.stat().st_size
-        if size > MAX_NOTEBOOK_BYTES:
-            raise IntakeError(f"the notebook is {size / 2**20:.0f} MB; the limit is {MAX_NOTEBOOK_BYTES // 2**20} MB")
-        raw = path.read_bytes()
-    return parse_notebook(raw)
+    return parse_notebook(notebook_from_zip(data) if name.lower().endswith(".zip") else data)
 
 
-def read_attachments(path: Path, names: list[str], max_bytes: int) -> dict[str, bytes]:
+def read_attachments(path: Path, names: list[str], max_bytes: int, submitted: bytes | None = None) -> dict[str, bytes]:
     """The files named in ``names`` that a student submitted with the notebook at ``path``.
 
-    From a ``.zip``: entries with one of those base names, in any folder of the zip (the zip
+    From a ``.zip`` (``submitted``: its bytes from ``read_submitted``, read here if None): entries with one of those base names, in any folder of the zip (the zip
     itself was already checked by ``notebook_from_zip``). From an ``.ipynb``: files of those
     names beside it, but only when it is the only notebook in its folder, so one student's
-    checkpoint is never taken for another's; symbolic links are never followed. A missing
+    checkpoint is never taken for another's; only regular files are read (symbolic links,
+    FIFOs and devices are absent). A missing
     file is simply absent from the answer (the tests that need it fail and say so).
 
     Raises IntakeError when a file is larger than ``max_bytes`` (counted while reading) or a
@@ -85,8 +122,10 @@ def read_attachments(path: Path, names: list[str], max_bytes: int) -> dict[str, 
     if not names:
         return found
     if path.suffix.lower() == ".zip":
+        if submitted is None:
+            submitted = read_submitted(path, len(names) * max_bytes)
         try:
-            with zipfile.ZipFile(path) as archive:
+            with zipfile.ZipFile(io.BytesIO(submitted)) as archive:
                 for entry in archive.infolist():
                     parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
                     if not parts or parts[-1] not in names or "__MACOSX" in parts or entry.is_dir():
@@ -102,9 +141,9 @@ def read_attachments(path: Path, names: list[str], max_bytes: int) -> dict[str, 
         return found
     for name in names:
         try:
-            fd = os.open(path.parent / name, os.O_RDONLY | os.O_NOFOLLOW)
+            fd = os.open(path.parent / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
-            continue  # absent, a symbolic link, or unreadable
+            continue  # absent, a symbolic link, or unreadable (a FIFO opens without blocking)
         with os.fdopen(fd, "rb") as stream:
             if stat.S_ISREG(os.fstat(fd).st_mode):
                 found[name] = _bounded(stream.read, name, max_bytes)
@@ -118,8 +157,9 @@ def _bounded(read, name: str, max_bytes: int) -> bytes:
     return data
 
 
-def notebook_from_zip(path: Path) -> bytes:
-    """The one notebook inside a ``.zip`` submission, read without extracting anything.
+def notebook_from_zip(data: bytes) -> bytes:
+    """The one notebook inside a ``.zip`` submission (``data``: the zip's bytes), read without
+    extracting anything.
 
     Raises IntakeError for a file that is not a zip, more than ``MAX_ZIP_ENTRIES`` entries,
     absolute paths, ``..`` components, symbolic links, anything that inflates beyond
@@ -127,7 +167,7 @@ def notebook_from_zip(path: Path) -> bytes:
     zip's own header), or not exactly one ``.ipynb`` outside ``__MACOSX/`` and checkpoints.
     """
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError) as exc:
         raise IntakeError(f"the zip file cannot be read ({exc})") from None
     with archive:
@@ -166,9 +206,12 @@ def parse_notebook(raw: bytes) -> list[CodeCell]:
         raise IntakeError("the notebook is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise IntakeError(f"the notebook is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise IntakeError("the notebook's JSON is nested too deeply") from None
     if not isinstance(data, dict) or data.get("nbformat") != 4:
         version = data.get("nbformat") if isinstance(data, dict) else None
         raise IntakeError(f"the file is not an nbformat 4 notebook (nbformat = {version!r})")
+    _check_size(data.get("cells"))
     try:
         notebook = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
         if notebook.get("nbformat_minor", 0) < 5:  # cell ids came in 4.5; Jupyter writes them into 4.4 files too
@@ -177,6 +220,8 @@ def parse_notebook(raw: bytes) -> list[CodeCell]:
         nbformat.validate(notebook)
     except nbformat.ValidationError as exc:
         raise IntakeError(f"the notebook does not follow nbformat 4: {exc.message}") from None
+    except RecursionError:
+        raise IntakeError("the notebook's JSON is nested too deeply") from None
     cells = [
         part
         for i, cell in enumerate(notebook.cells)
@@ -195,6 +240,26 @@ def code_cells(index: int, source: str) -> list[CodeCell]:
     if len(parts) == 1 and not parts[0][1]:
         return [CodeCell(index, grading_source(source))]
     return [CodeCell(index, drop_student_only(part), checks) for part, checks in parts]
+
+
+def _check_size(cells) -> None:
+    """Refuse more than ``MAX_CELLS`` cells, ``MAX_CODE_BYTES`` or ``MAX_CODE_LINES`` of code,
+    on the raw JSON (a wrong shape is left to nbformat's validation)."""
+    if not isinstance(cells, list):
+        return
+    if len(cells) > MAX_CELLS:
+        raise IntakeError(f"the notebook has {len(cells)} cells; the limit is {MAX_CELLS}")
+    code = lines = 0
+    for cell in cells:
+        source = cell.get("source") if isinstance(cell, dict) and cell.get("cell_type") == "code" else None
+        parts = [source] if isinstance(source, str) else source if isinstance(source, list) else []
+        text = "".join(part for part in parts if isinstance(part, str))
+        code += len(text.encode("utf-8", "surrogatepass"))
+        lines += text.count("\n") + 1
+    if code > MAX_CODE_BYTES:
+        raise IntakeError(f"the notebook's code cells hold {code / 2**20:.1f} MiB; the limit is {MAX_CODE_BYTES // 2**20} MiB")
+    if lines > MAX_CODE_LINES:
+        raise IntakeError(f"the notebook's code cells hold {lines} lines; the limit is {MAX_CODE_LINES}")
 
 
 def grading_source(source: str) -> str:

@@ -112,6 +112,6 @@ def test_attachment_symlinks_sizes_and_duplicates_are_refused(tmp_path):
 
 
 def test_the_resume_hash_changes_with_an_attachment(tmp_path):
-    nb = code_notebook(tmp_path / "nb.ipynb", "x = 1")
+    nb = code_notebook(tmp_path / "nb.ipynb", "x = 1").read_bytes()
     plain = submission_sha256(nb, {})
     assert submission_sha256(nb, {"weights.pt": b"1"}) not in (plain, submission_sha256(nb, {"weights.pt": b"2"}))

@@ -1,7 +1,7 @@
 """Batch grading on a local process pool, results streamed to the results folder.
 
 ``RESULTS/<submission>/result.json``, ``feedback.html`` and ``feedback.md`` are written as each
-submission finishes; ``RESULTS/grades.csv``, ``final_grades.csv``, ``summary.html`` and
+submission finishes (the folder name made safe by ``autograder.submissions.result_folder``); ``RESULTS/grades.csv``, ``final_grades.csv``, ``summary.html`` and
 ``assignment.json`` at the end (and rewritten from everything on disk, so an interrupted batch
 loses nothing already graded; see ``autograder.exports``).
 """
@@ -25,32 +25,7 @@ from autograder.grading.session import kill_all
 from autograder.intake import IntakeError
 from autograder.exports import write_class_files
 from autograder.reports import write_feedback
-
-
-SUBMISSION_SUFFIXES = (".ipynb", ".zip")
-
-
-def collect_submissions(paths: list[Path]) -> dict[str, Path]:
-    """Map a unique name to each submission; a folder contributes its ``*.ipynb`` and ``*.zip`` files.
-
-    Two notebooks with the same stem get ``-2``, ``-3``... suffixes, in path order.
-    """
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in SUBMISSION_SUFFIXES and ".ipynb_checkpoints" not in p.parts
-            )
-        else:
-            files.append(path)
-    named: dict[str, Path] = {}
-    for file in files:
-        name, k = file.stem, 1
-        while name in named:
-            k += 1
-            name = f"{file.stem}-{k}"
-        named[name] = file
-    return named
+from autograder.submissions import result_folder
 
 
 def default_workers() -> int:
@@ -186,7 +161,7 @@ def grade_to_folder(
     try:
         for result in grade_batch(bundle, bundle_path, todo, options, workers, executor, scheduler):
             try:
-                folder = out_dir / result.submission
+                folder = out_dir / result_folder(result.submission)
                 folder.mkdir(exist_ok=True)
                 write_json_atomic(folder / "result.json", result.to_json())
                 write_feedback(result, bundle.config.id, folder, questions)

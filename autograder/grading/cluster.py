@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 from autograder.bundle import Bundle
 from autograder.grading.grade import GradeOptions, grade_submission
 from autograder.grading.results import SubmissionResult
-from autograder.intake import IntakeError, read_attachments
+from autograder.intake import IntakeError, read_attachments, read_submitted
 
 ALLOWED_FAILURES = 1
 """Worker deaths a task survives (it is retried on another worker) before it is marked failed."""
@@ -85,9 +85,10 @@ def pack(path: Path, bundle: Bundle) -> dict[str, bytes]:
 
     Raises IntakeError or OSError as intake would.
     """
-    files = {path.name: path.read_bytes()}
+    limits, names = bundle.config.limits, bundle.config.attachments
+    files = {path.name: read_submitted(path, len(names) * limits.attachment_bytes)}
     if path.suffix.lower() != ".zip":
-        files.update(read_attachments(path, bundle.config.attachments, bundle.config.limits.attachment_bytes))
+        files.update(read_attachments(path, names, limits.attachment_bytes))
     return files
 
 

@@ -23,7 +23,7 @@ from autograder.grading.runner import make_fixtures, run_test_case
 from autograder.grading.session import SandboxFailure, SandboxSession, real_memory_error
 from autograder.grading.uids import claim_uid
 from autograder.grading.warm import ZygoteError, zygote_for
-from autograder.intake import CodeCell, IntakeError, read_attachments, read_submission
+from autograder.intake import CodeCell, IntakeError, read_attachments, read_submitted, submission_cells
 
 MAX_RESTARTS = 3
 """Sandbox restarts allowed per submission after a crash or timeout during the tests."""
@@ -81,10 +81,10 @@ def _load(name: str, data_dir: str | None, allow_fallback: bool):
     return LOADERS[name](data_dir)
 
 
-def submission_sha256(path: Path, attachments: dict[str, bytes]) -> str:
-    """sha256 (hex) of the submitted file and, when there are any, its attachments by name:
-    a result is kept on a rerun only when this is unchanged."""
-    digest = hashlib.sha256(path.read_bytes())
+def submission_sha256(submitted: bytes, attachments: dict[str, bytes]) -> str:
+    """sha256 (hex) of the submitted file's bytes and, when there are any, its attachments by
+    name: a result is kept on a rerun only when this is unchanged."""
+    digest = hashlib.sha256(submitted)
     for name in sorted(attachments):
         digest.update(b"\0" + name.encode() + b"\0" + hashlib.sha256(attachments[name]).digest())
     return digest.hexdigest()
@@ -93,11 +93,13 @@ def submission_sha256(path: Path, attachments: dict[str, bytes]) -> str:
 def submission_files(path: Path, bundle: Bundle) -> tuple[list[CodeCell], dict[str, bytes], str]:
     """Intake: the cells to run, the attachments found, and the submission's sha256.
 
+    The file is read once, bounded, and only if it is a regular file (``read_submitted``).
     Raises IntakeError or OSError when the submission cannot be read.
     """
     config = bundle.config
-    attachments = read_attachments(path, config.attachments, config.limits.attachment_bytes)
-    return read_submission(path), attachments, submission_sha256(path, attachments)
+    submitted = read_submitted(path, len(config.attachments) * config.limits.attachment_bytes)
+    attachments = read_attachments(path, config.attachments, config.limits.attachment_bytes, submitted)
+    return submission_cells(path.name, submitted), attachments, submission_sha256(submitted, attachments)
 
 
 def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: str | None = None) -> SubmissionResult:

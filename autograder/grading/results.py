@@ -22,11 +22,12 @@ message text, which a submission can print or name its exceptions after):
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from autograder.safe_text import SafeCSVWriter
 
 VISIBLE, HIDDEN = "visible", "hidden"
 """Gradescope visibility values used for public and hidden tests."""
@@ -191,10 +192,11 @@ def write_json_atomic(path: Path, data: dict) -> None:
 
 
 def write_grades_csv(path: Path, results: list[SubmissionResult], test_names: list[str]) -> None:
-    """``grades.csv``: submission, score, max_score, then one column of points per test."""
+    """``grades.csv``: submission, score, max_score, then one column of points per test (text
+    cells neutralised against spreadsheet formulas: ``autograder.safe_text.csv_cell``)."""
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", newline="") as f:
-        writer = csv.writer(f)
+        writer = SafeCSVWriter(f)
         writer.writerow(["submission", "score", "max_score", *test_names])
         for result in sorted(results, key=lambda r: r.submission):
             scores = {t.name: t.score for t in result.tests}

@@ -9,8 +9,9 @@ import zipfile
 import nbformat
 import pytest
 
-from autograder.grading.batch import collect_submissions, grade_to_folder
+from autograder.grading.batch import grade_to_folder
 from autograder.intake import IntakeError, read_submission
+from autograder.submissions import collect_submissions
 from conftest import DOUBLE, code_notebook, options, tiny_bundle
 
 
@@ -75,11 +76,11 @@ def test_a_batch_of_bad_and_good_input_grades_every_good_one(tmp_path, sandbox_m
     code_notebook(subs / "b" / "same.ipynb", "def double(x):\n    return x")
     (subs / "v3.ipynb").write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "worksheets": []}))
     (subs / "latin1.ipynb").write_bytes("{\"cells\": [\"é\"]}".encode("latin-1"))
-    named = collect_submissions([subs])
-    assert set(named) == {"zipped ok – élève", "bomb", "same", "same-2", "v3", "latin1"}
+    named = collect_submissions([subs]).submissions  # a/ and b/ are students' folders: their names
+    assert set(named) == {"zipped ok – élève", "bomb", "a", "b", "v3", "latin1"}
 
     results = {r.submission: r for r in grade_to_folder(tiny_bundle(tmp_path), named, tmp_path / "out", options(sandbox_mode), workers=1)}
-    assert results["zipped ok – élève"].score == 3 and results["same"].score == 3 and results["same-2"].score == 0
+    assert results["zipped ok – élève"].score == 3 and results["a"].score == 3 and results["b"].score == 0
     assert "inflates beyond" in results["bomb"].error
     assert "nbformat = 3" in results["v3"].error and "not UTF-8" in results["latin1"].error
     for name in ("bomb", "v3", "latin1"):
