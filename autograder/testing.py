@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from autograder.grading.proxy import Remote, with_timeout, wrap
-from reference.gradient_check import (
+from autograder.gradient_check import (
     eval_numerical_gradient,
     eval_numerical_gradient_array,
     eval_numerical_gradient_at,

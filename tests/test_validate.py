@@ -12,7 +12,7 @@ from autograder.build.validate import MutantError, load_mutants
 from autograder.cli import main
 from autograder.resources import assignments_dir
 from conftest import ASSIGNMENT
-from reference.datasets import DATASET_TITLES, missing_files
+from autograder.datasets import DATASET_TITLES, missing_files
 
 ASSIGNMENTS = sorted(p for p in assignments_dir().iterdir() if (p / "assignment.toml").is_file())
 

@@ -63,14 +63,14 @@ class GradeOptions:
 def dataset_loaders(options: GradeOptions) -> dict[str, Callable]:
     """Loaders for the datasets hidden tests may ask for, by fixture name (the keys of
     ``reference.datasets.LOADERS``); each loads once per grading process."""
-    from reference.datasets import LOADERS
+    from autograder.datasets import LOADERS
 
     return {name: functools.partial(_load, name, options.data_dir, options.allow_fallback_data) for name in LOADERS}
 
 
 @functools.lru_cache(maxsize=4)
 def _load(name: str, data_dir: str | None, allow_fallback: bool):
-    from reference.datasets import LOADERS, load_digits_as_mnist, mnist_available
+    from autograder.datasets import LOADERS, load_digits_as_mnist, mnist_available
 
     if name == "mnist" and allow_fallback and not mnist_available(data_dir):
         return load_digits_as_mnist()

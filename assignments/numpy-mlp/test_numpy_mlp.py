@@ -11,8 +11,10 @@ import torch
 
 from autograder.grading.runner import seed_for_test
 from autograder.resources import assignments_dir
-from reference import shallow_network as ref
-from reference.gradient_check import eval_numerical_gradient, eval_numerical_gradient_at, rel_error, sample_indices
+from autograder.assignment_package import own_module
+
+ref = own_module(__file__, "solution")
+from autograder.gradient_check import eval_numerical_gradient, eval_numerical_gradient_at, rel_error, sample_indices
 from conftest import assignment_test_module
 
 if sys.version_info >= (3, 11):

@@ -18,7 +18,9 @@ import torch
 import torch.nn.functional as F
 
 from conftest import REPO, assignment_test_module
-from reference import tinyvgg as ref
+from autograder.assignment_package import own_module
+
+ref = own_module(__file__, "solution")
 
 ASSIGNMENT = REPO / "assignments" / "torch-cnn-mnist"
 CHECKPOINT = ASSIGNMENT / "attachments" / "tinyvgg_mnist.pt"
@@ -42,7 +44,7 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def mnist(mnist_dir):
-    from reference.datasets import load_mnist
+    from autograder.datasets import load_mnist
 
     return load_mnist(mnist_dir)
 
@@ -189,7 +191,7 @@ def write_idx(path: Path, array: np.ndarray, magic: int) -> None:
 
 def test_main_trains_and_saves_a_weights_only_state_dict(tmp_path):
     """The training script on a fake MNIST of 64 training and 32 test images (real MNIST takes minutes)."""
-    from reference.datasets import MNIST_FILES
+    from autograder.datasets import MNIST_FILES
 
     folder = tmp_path / "mnist"
     folder.mkdir()

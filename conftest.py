@@ -13,7 +13,7 @@ import pytest
 from autograder.bundle import Bundle, write_bundle
 from autograder.grading.grade import GradeOptions
 from autograder.grading.launcher import SandboxUnavailable, check_sandbox
-from reference.datasets import mnist_available
+from autograder.datasets import mnist_available
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # One core per xdist worker: torch's default of one OpenMP thread per core, in every worker,
@@ -22,7 +22,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
     torch.set_num_threads(1)
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parent
 ASSIGNMENT = REPO / "assignments" / "mnist-softmax"
 
 

@@ -19,8 +19,10 @@ from autograder.bundle import Bundle, BundleConfig
 from autograder.grading.runner import seed_for_test
 from autograder.resources import assignments_dir
 from conftest import assignment_test_module, data_dir
-from reference import char_rnn as ref
-from reference.datasets import load_tiny_shakespeare
+from autograder.assignment_package import own_module
+
+ref = own_module(__file__, "solution")
+from autograder.datasets import load_tiny_shakespeare
 
 if sys.version_info >= (3, 11):
     import tomllib

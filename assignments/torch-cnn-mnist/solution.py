@@ -283,7 +283,7 @@ def main(argv=None):
 
     from torch.utils.data import DataLoader, TensorDataset
 
-    from reference.datasets import load_mnist
+    from autograder.datasets import load_mnist
 
     parser = argparse.ArgumentParser(prog="python -m reference.tinyvgg", description=main.__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="folder holding mnist/ (default: $DLGRADE_DATA_DIR)")

@@ -25,8 +25,10 @@ from autograder.bundle import Bundle
 from autograder.cli import main
 from autograder.grading.grade import grade_submission
 from conftest import REPO, assignment_test_module, data_dir, options, scores_by_test
-from reference import alexnet as ref
-from reference.datasets import CIFAR10_BATCHES, load_cifar10, missing_files
+from autograder.assignment_package import own_module
+
+ref = own_module(__file__, "solution")
+from autograder.datasets import CIFAR10_BATCHES, load_cifar10, missing_files
 
 ASSIGNMENT = REPO / "assignments" / "torch-cifar-alexnet"
 CHECKPOINT = "alexnet_cifar10.pt"

@@ -408,7 +408,7 @@ def train_cifar10(data_dir=None, epochs=30, batch_size=128, lr=0.01, dropout=0.5
     Returns ``(model, history)``: the trained model (on ``device``) and a dict of lists
     ``"train_loss"``, ``"train_accuracy"`` and ``"test_accuracy"``, one entry per epoch.
     """
-    from reference.datasets import load_cifar10
+    from autograder.datasets import load_cifar10
 
     data = load_cifar10(data_dir)
     train_images, train_labels = (torch.as_tensor(a).to(device) for a in (data.train.images, data.train.labels))

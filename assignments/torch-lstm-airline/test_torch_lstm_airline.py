@@ -15,8 +15,10 @@ import torch
 from autograder.grading.runner import seed_for_test
 from autograder.resources import assignments_dir
 from conftest import assignment_test_module, data_dir
-from reference import airline_lstm as ref
-from reference.datasets import load_airline_passengers
+from autograder.assignment_package import own_module
+
+ref = own_module(__file__, "solution")
+from autograder.datasets import load_airline_passengers
 
 if sys.version_info >= (3, 11):
     import tomllib

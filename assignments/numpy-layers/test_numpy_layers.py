@@ -15,9 +15,11 @@ import torch
 
 from autograder.grading.runner import seed_for_test
 from autograder.resources import assignments_dir
-from reference import fc_layers as ref
-from reference.datasets import load_mnist
-from reference.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
+from autograder.assignment_package import own_module
+
+ref = own_module(__file__, "solution")
+from autograder.datasets import load_mnist
+from autograder.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
 from conftest import assignment_test_module
 
 if sys.version_info >= (3, 11):
