@@ -74,7 +74,7 @@ def fast_bundle(built, tmp_path_factory) -> Path:
         files = {n[len("tests/"):]: zf.read(n).decode() for n in zf.namelist() if n.startswith("tests/")}
     config = replace(bundle.config, limits=replace(bundle.config.limits, call_timeout=5.0))
     path = tmp_path_factory.mktemp("fast") / "autograder.zip"
-    write_bundle(path, config, files)
+    write_bundle(path, config, files, bundle.package.sources)
     return path
 
 
@@ -102,12 +102,25 @@ def test_hidden(double, rng):
 
 def assignment_test_module(assignment: str, question: str):
     """``assignments/<assignment>/tests/<question>.py`` as a module, for its constants and helpers
-    (so reference tests use the very data and thresholds the hidden tests use)."""
+    (so reference tests use the very data and thresholds the hidden tests use). Its imports of
+    ``assignment`` get the folder's own package (``autograder.assignment_package.load_folder``),
+    now and when its functions run later."""
+    import builtins
     import importlib.util
+
+    from autograder.assignment_package import PACKAGE, load_folder
+
+    own = load_folder(REPO / "assignments" / assignment).__name__
+
+    def import_own(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and (name == PACKAGE or name.startswith(PACKAGE + ".")):
+            name = own + name[len(PACKAGE):]
+        return builtins.__import__(name, globals, locals, fromlist, level)
 
     path = REPO / "assignments" / assignment / "tests" / f"{question}.py"
     spec = importlib.util.spec_from_file_location(f"{assignment.replace('-', '_')}_{question}", path)
     module = importlib.util.module_from_spec(spec)
+    module.__builtins__ = {**builtins.__dict__, "__import__": import_own}
     spec.loader.exec_module(module)
     return module
 

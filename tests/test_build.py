@@ -77,7 +77,10 @@ def test_verification_fails_loudly_for_a_test_the_stub_passes(tmp_path, sandbox_
 def test_spec_errors_name_what_is_missing(tmp_path):
     with pytest.raises(SpecError, match="no assignment.toml"):
         AssignmentSpec.load(tmp_path)
-    (tmp_path / "assignment.toml").write_text('id = "x"\nreference = "reference.softmax_regression"\n[[cells]]\nquestion = "softmax"\n')
+    (tmp_path / "assignment.toml").write_text('id = "x"\n[[cells]]\nquestion = "softmax"\n')
+    with pytest.raises(SpecError, match="solution.py is missing"):
+        AssignmentSpec.load(tmp_path)
+    (tmp_path / "solution.py").write_text("def softmax(z):\n    return z\n")
     with pytest.raises(SpecError, match="no tests/softmax.py"):
         AssignmentSpec.load(tmp_path)
 
@@ -97,4 +100,5 @@ def test_installed_wheel_carries_templates_and_assignments(tmp_path):
     assert "autograder/_resources/templates/feedback.html.j2" in names
     assert "autograder/_resources/assignments/mnist-softmax/assignment.toml" in names
     assert "autograder/_resources/assignments/mnist-softmax/tests/train.py" in names
-    assert "reference/softmax_regression.py" in names and "autograder/sandbox/worker.py" in names
+    assert "autograder/_resources/assignments/mnist-softmax/solution.py" in names and "autograder/sandbox/worker.py" in names
+    assert not any(n.startswith("reference/") for n in names)

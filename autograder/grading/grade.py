@@ -62,7 +62,7 @@ class GradeOptions:
 
 def dataset_loaders(options: GradeOptions) -> dict[str, Callable]:
     """Loaders for the datasets hidden tests may ask for, by fixture name (the keys of
-    ``reference.datasets.LOADERS``); each loads once per grading process."""
+    ``autograder.datasets.LOADERS``); each loads once per grading process."""
     from autograder.datasets import LOADERS
 
     return {name: functools.partial(_load, name, options.data_dir, options.allow_fallback_data) for name in LOADERS}
@@ -133,7 +133,8 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                 session, _ = _start(launcher, preload, deadline, limits, cells, attachments, None)
             device = "cpu" if options.gpu is None else "cuda"
             fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments)
-            result.tests.append(run_test_case(tc, test_file, session, fixtures))
+            with bundle.modules():  # the hidden tests import the assignment's reference as `assignment`
+                result.tests.append(run_test_case(tc, test_file, session, fixtures))
     finally:
         if session is not None:
             result.student_time += session.student_seconds
