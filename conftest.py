@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.build.spec import tomllib  # noqa: F401  (tomllib, or tomli before Python 3.11, for the tests)
 from autograder.bundle import Bundle, write_bundle
 from autograder.grading.grade import GradeOptions
 from autograder.grading.launcher import SandboxUnavailable, check_sandbox
@@ -23,6 +24,9 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     torch.set_num_threads(1)
 
 REPO = Path(__file__).resolve().parent
+
+DEVICES = ["cpu"] + (["cuda"] if __import__("torch").cuda.is_available() else [])
+"""The devices reference tests run on: the CPU, and CUDA where there is a GPU."""
 ASSIGNMENT = REPO / "assignments" / "mnist-softmax"
 
 

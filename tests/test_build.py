@@ -50,6 +50,7 @@ def test_bundle_holds_config_and_every_test_file(built):
     assert len(hidden) > len(public) >= len(QUESTIONS)
 
 
+@pytest.mark.slow
 def test_verification_passes_reference_and_zeroes_stub_on_real_mnist(built, mnist_dir, sandbox_mode):
     verify(built, options(sandbox_mode, mnist_dir))
     assert built.solution_result.score == built.solution_result.max_score > 0

@@ -127,6 +127,7 @@ def test_digits_stand_in_follows_the_mnist_contract():
     assert 0 <= data.train.images.min() and data.train.images.max() <= 1
 
 
+@pytest.mark.slow
 def test_reference_training_reaches_the_pass_mark_on_held_out_digits():
     """Accuracy on held-out data (the real-MNIST calibration runs in the build verification test)."""
     data = load_digits_as_mnist()

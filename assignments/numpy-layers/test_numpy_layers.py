@@ -6,7 +6,6 @@ the margins of the hidden gradient checks; and the MNIST calibration of the nump
 
 from __future__ import annotations
 
-import sys
 import warnings
 
 import numpy as np
@@ -20,12 +19,8 @@ from autograder.assignment_package import own_module
 ref = own_module(__file__, "solution")
 from autograder.datasets import load_mnist
 from autograder.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
-from conftest import assignment_test_module
+from conftest import assignment_test_module, tomllib
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 CONFIG = tomllib.loads((assignments_dir() / "numpy-layers" / "assignment.toml").read_text())
 F = torch.nn.functional

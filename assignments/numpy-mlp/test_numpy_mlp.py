@@ -4,7 +4,6 @@ pass mark."""
 
 from __future__ import annotations
 
-import sys
 
 import numpy as np
 import torch
@@ -15,12 +14,8 @@ from autograder.assignment_package import own_module
 
 ref = own_module(__file__, "solution")
 from autograder.gradient_check import eval_numerical_gradient, eval_numerical_gradient_at, rel_error, sample_indices
-from conftest import assignment_test_module
+from conftest import assignment_test_module, tomllib
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 KEYS = ("W1", "b1", "W2", "b2")
 

@@ -5,7 +5,6 @@ float64; finite differences; and the held-out calibration of the numpy-rnn pass 
 from __future__ import annotations
 
 import inspect
-import sys
 
 import numpy as np
 import pytest
@@ -17,12 +16,8 @@ from autograder.assignment_package import own_module
 
 ref = own_module(__file__, "solution")
 from autograder.gradient_check import eval_numerical_gradient_array, eval_numerical_gradient_at, rel_error, sample_indices
-from conftest import assignment_test_module
+from conftest import assignment_test_module, tomllib
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 KEYS = ("Wx", "Wh", "b", "W_out", "b_out")
 CONFIG = tomllib.loads((assignments_dir() / "numpy-rnn" / "assignment.toml").read_text())

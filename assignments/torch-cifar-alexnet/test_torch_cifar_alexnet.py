@@ -24,7 +24,7 @@ from autograder.build.assign import build
 from autograder.bundle import Bundle
 from autograder.cli import main
 from autograder.grading.grade import grade_submission
-from conftest import REPO, assignment_test_module, data_dir, options, scores_by_test
+from conftest import DEVICES, REPO, assignment_test_module, data_dir, options, scores_by_test
 from autograder.assignment_package import own_module
 
 ref = own_module(__file__, "solution")
@@ -37,7 +37,6 @@ ACCURACY_TEST = "load_checkpoint.test_checkpoint_accuracy_on_the_test_set"
 checkpoint_tests = assignment_test_module("torch-cifar-alexnet", "load_checkpoint")
 evaluate_tests = assignment_test_module("torch-cifar-alexnet", "evaluate")
 
-DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
 def random_uint8_images(rng, n):

@@ -16,22 +16,16 @@ import torch
 from torch import nn
 
 from autograder.grading.runner import seed_for_test
-from conftest import REPO, assignment_test_module
+from conftest import DEVICES, REPO, assignment_test_module, tomllib
 from autograder.assignment_package import own_module
 
 ref = own_module(__file__, "solution")
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python < 3.11
-    import tomli as tomllib
 
 CONFIG = tomllib.loads((REPO / "assignments" / "torch-classification" / "assignment.toml").read_text())
 binary_tests = assignment_test_module("torch-classification", "train_binary")
 multiclass_tests = assignment_test_module("torch-classification", "train_multiclass")
 tanh_tests = assignment_test_module("torch-classification", "tanh")
 
-DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
 @pytest.fixture(autouse=True, scope="module")

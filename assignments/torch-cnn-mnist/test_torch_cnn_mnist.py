@@ -17,7 +17,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from conftest import REPO, assignment_test_module
+from conftest import DEVICES, REPO, assignment_test_module
 from autograder.assignment_package import own_module
 
 ref = own_module(__file__, "solution")
@@ -29,7 +29,6 @@ train_step_tests = assignment_test_module("torch-cnn-mnist", "train_step")
 train_tests = assignment_test_module("torch-cnn-mnist", "train")
 """The hidden tests' own keys, helpers and thresholds."""
 
-DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
 @pytest.fixture(autouse=True)

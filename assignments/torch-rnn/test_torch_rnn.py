@@ -9,7 +9,6 @@ run in-process against the reference, with the rng the grader would give them.""
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 import pytest
@@ -18,16 +17,12 @@ import torch
 from autograder.bundle import Bundle, BundleConfig
 from autograder.grading.runner import seed_for_test
 from autograder.resources import assignments_dir
-from conftest import assignment_test_module, data_dir
+from conftest import assignment_test_module, data_dir, tomllib
 from autograder.assignment_package import own_module
 
 ref = own_module(__file__, "solution")
 from autograder.datasets import load_tiny_shakespeare
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 ASSIGNMENT = assignments_dir() / "torch-rnn"
 CONFIG = tomllib.loads((ASSIGNMENT / "assignment.toml").read_text())

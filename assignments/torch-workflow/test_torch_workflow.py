@@ -13,12 +13,11 @@ import torch
 from autograder.assignment_package import own_module
 
 ref = own_module(__file__, "solution")
-from conftest import assignment_test_module
+from conftest import DEVICES, assignment_test_module
 
 fit_tests = assignment_test_module("torch-workflow", "fit")
 """The hidden tests' own pass mark, epochs and data."""
 
-DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
 def model_at(w: float, b: float) -> ref.LinearRegressionModel:

@@ -54,7 +54,10 @@ def collect_submissions(paths: list[Path]) -> dict[str, Path]:
 
 
 def default_workers() -> int:
-    """One worker per CPU core this process may use."""
+    """One worker per CPU core this process may use; 1 inside a pytest-xdist worker
+    (``PYTEST_XDIST_WORKER`` set), where xdist already runs one process per core."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return 1
     return len(os.sched_getaffinity(0))
 
 

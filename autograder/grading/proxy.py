@@ -90,7 +90,7 @@ class StudentNamespace:
     """The ``env`` passed to Otter test cases: fixtures first, then the sandbox's globals.
 
     - session: the sandbox holding the executed notebook.
-    - fixtures: name -> value, or name -> zero-argument callable marked by ``lazy`` (computed
+    - fixtures: name -> value, or name -> zero-argument callable marked by ``Lazy`` (computed
       on first use).
     """
 
@@ -101,7 +101,7 @@ class StudentNamespace:
     def get(self, name: str, default: Any = None) -> Any:
         if name in self.fixtures:
             value = self.fixtures[name]
-            return value() if isinstance(value, lazy) else value
+            return value() if isinstance(value, Lazy) else value
         info = self.session.request("lookup", name=name)
         kind = info.get("kind") if type(info) is dict else None
         if kind == "module":
@@ -127,8 +127,8 @@ class StudentNamespace:
         return self.get(name, sentinel) is not sentinel
 
 
-class lazy:
-    """Marks a fixture computed on first request: ``lazy(lambda: load_mnist(...))``."""
+class Lazy:
+    """Marks a fixture computed on first request: ``Lazy(lambda: load_mnist(...))``."""
 
     def __init__(self, factory):
         self.factory = factory
