@@ -1,7 +1,7 @@
 """The student's namespace as the trusted test code sees it.
 
 A test function asks for names (``def test_relu(relu, np)``); ``StudentNamespace.get``
-resolves each one (DESIGN.md, "Otter, and where dlgrade goes beyond it"):
+resolves each one (docs/ARCHITECTURE.md, "The trust boundary"):
 
 - a trusted fixture (``rng``, ``mnist``, ...) -> the grader's own value;
 - a module the student imported -> the trusted side's own import of it, for modules on the
