@@ -1,6 +1,6 @@
 """Helpers for test authors (imported by hidden tests, on the trusted side only).
 
-Gradient checks use the one implementation in ``reference.gradient_check`` (CS231n
+Gradient checks use the one implementation in ``autograder.gradient_check`` (CS231n
 conventions: centered differences, h = 1e-5, float64, ``rel_error``).
 """
 

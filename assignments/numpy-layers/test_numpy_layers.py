@@ -1,4 +1,4 @@
-"""The modular fully-connected reference (``reference.fc_layers``), against oracles: PyTorch's
+"""The modular fully-connected reference (``solution.py``), against oracles: PyTorch's
 ``F.linear``, ``relu``, ``sigmoid``, ``tanh``, ``cross_entropy`` and autograd for the layers, the loss
 and the network with its L2 penalty, ``torch.optim.SGD`` (plain and with momentum) and
 ``torch.optim.Adam`` for the update rules and the training loop, in float64; finite differences;

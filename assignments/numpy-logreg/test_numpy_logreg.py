@@ -1,4 +1,4 @@
-"""The logistic regression reference (``reference.logistic_regression``), against oracles:
+"""The logistic regression reference (``solution.py``), against oracles:
 PyTorch in float64, finite differences, and the real-MNIST calibration of the numpy-logreg pass mark."""
 
 from __future__ import annotations

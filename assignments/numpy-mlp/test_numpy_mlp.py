@@ -1,4 +1,4 @@
-"""The one-hidden-layer network reference (``reference.shallow_network``), against oracles:
+"""The one-hidden-layer network reference (``solution.py``), against oracles:
 PyTorch autograd in float64, finite differences, and the held-out calibration of the numpy-mlp
 pass mark."""
 

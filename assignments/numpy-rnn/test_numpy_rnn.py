@@ -1,4 +1,4 @@
-"""The vanilla-RNN reference (``reference.rnn_layers``), against oracles: PyTorch's ``nn.RNN``,
+"""The vanilla-RNN reference (``solution.py``), against oracles: PyTorch's ``nn.RNN``,
 ``nn.Linear``, ``mse_loss``, ``clip_grad_norm_`` and a truncated-BPTT loop with ``h.detach()``, in
 float64; finite differences; and the held-out calibration of the numpy-rnn pass mark."""
 

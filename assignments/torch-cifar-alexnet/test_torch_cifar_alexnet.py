@@ -1,4 +1,4 @@
-"""torch-cifar-alexnet without CIFAR-10: the reference (``reference.alexnet``) against oracles (the
+"""torch-cifar-alexnet without CIFAR-10: the reference (``solution.py``) against oracles (the
 parameter table, hand-written SGD, the real batch format), its loaders on batch files in the real
 CIFAR-10 format written here, and the assignment built, graded and validated against a data
 folder of such files with a stand-in checkpoint.

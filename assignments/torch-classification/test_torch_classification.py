@@ -1,4 +1,4 @@
-"""The classification reference (``reference.torch_classification``) against oracles:
+"""The classification reference (``solution.py``) against oracles:
 scikit-learn's ``make_moons`` (the only place scikit-learn is used), CS231n's spiral code as
 printed in its "Neural Networks case study", the losses written out in NumPy, a first Adam step by
 hand, ``torch.tanh`` and its derivative; the hidden tanh probe against every way of calling

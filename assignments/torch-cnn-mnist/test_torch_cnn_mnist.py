@@ -1,4 +1,4 @@
-"""The TinyVGG reference (``reference.tinyvgg``) against oracles: the layers written out with
+"""The TinyVGG reference (``solution.py``) against oracles: the layers written out with
 ``torch.nn.functional``, SGD steps written out with ``torch.autograd.grad``, scikit-learn's confusion
 matrix, a training script run on a small fake MNIST, the shipped checkpoint of torch-cnn-mnist and
 the calibration of its hidden tests' thresholds."""

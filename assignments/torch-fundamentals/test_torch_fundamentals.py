@@ -1,4 +1,4 @@
-"""The PyTorch fundamentals reference (``reference.torch_fundamentals``) against oracles: NumPy
+"""The PyTorch fundamentals reference (``solution.py``) against oracles: NumPy
 (matmul, argmax, indexing, squeeze, transpose), PyTorch's own generator, and the values the
 course's exercise solutions print (learnpytorch.io, "00. PyTorch Fundamentals", 4 decimals)."""
 

@@ -1,4 +1,4 @@
-"""The airline LSTM reference (``reference.airline_lstm``) against oracles: the split, scaler and
+"""The airline LSTM reference (``solution.py``) against oracles: the split, scaler and
 windows by hand (and scikit-learn's ``MinMaxScaler``), the LSTM's gate equations written out in
 NumPy, Adam written out by hand, the persistence RMSE of the airline test months, and the
 calibration of torch-lstm-airline's pass mark (test RMSE at most 1.25 x persistence)."""

@@ -1,4 +1,4 @@
-"""The char-rnn reference (``reference.char_rnn``) against oracles: Tiny Shakespeare's 65-character
+"""The char-rnn reference (``solution.py``) against oracles: Tiny Shakespeare's 65-character
 vocabulary, windows cut by hand, the LSTM's gate equations written out in NumPy, the cross-entropy
 in NumPy, greedy decoding that re-reads the whole text at every step (no carried state); and the
 constants of torch-rnn's hidden tests: the chi-square critical value (from scipy), the chi-square

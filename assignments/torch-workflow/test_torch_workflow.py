@@ -1,4 +1,4 @@
-"""The PyTorch workflow reference (``reference.torch_workflow``) against oracles: the line and the
+"""The PyTorch workflow reference (``solution.py``) against oracles: the line and the
 split by hand, the course's printed initial parameters (learnpytorch.io, "01. PyTorch Workflow
 Fundamentals": 0.3367 and 0.1288 after ``torch.manual_seed(42)``), the L1/SGD step written out
 in NumPy, a saved file read back by ``torch.load``, and the calibration of torch-workflow's
