@@ -1,6 +1,6 @@
 """dlgrade: a secure autograder for deep-learning courses.
 
-Subpackages mirror the architecture (see DESIGN.md): ``sandbox`` is the untrusted side that
+Subpackages mirror the architecture (see docs/ARCHITECTURE.md): ``sandbox`` is the untrusted side that
 runs student code; ``grading`` is the trusted side that runs hidden tests; ``build`` turns an
 assignment into a student notebook and an autograder bundle; ``reports`` renders feedback.
 ``protocol`` is the one data-only message format between the two sides.

@@ -2,8 +2,11 @@
 
 Layout::
 
-    dlgrade.json        assignment id, seed, limits, data needs (see ``BundleConfig``)
-    tests/<question>.py Otter exception-based test files, public and hidden cases
+    dlgrade.json          assignment id, seed, limits, data needs (see ``BundleConfig``)
+    tests/<question>.py   Otter exception-based test files, public and hidden cases
+    assignment/<name>.py  the assignment's reference solution (``solution.py``) and grader-only
+                          helpers, which the tests import as ``assignment`` (see
+                          ``autograder.assignment_package``); never sent to a sandbox
 
 An Otter autograder zip without ``dlgrade.json`` is read with the default config.
 """
@@ -22,6 +25,7 @@ from otter.test_files import ExceptionTestFile
 from otter.test_files.abstract_test import TestCase
 
 from autograder.otter_compat import OtterConfig
+from autograder.assignment_package import PACKAGE, ModulePackage
 
 CONFIG_NAME = "dlgrade.json"
 MAX_TEST_FILE_BYTES = 2**20
@@ -187,13 +191,20 @@ class BundleConfig:
 
 @dataclass
 class Bundle:
-    """A loaded autograder bundle: config, parsed test files and the zip's sha256 (hex)."""
+    """A loaded autograder bundle: config, parsed test files, the zip's sha256 (hex) and the
+    assignment's modules (``ModulePackage``), importable as ``assignment`` inside ``modules()``."""
 
     config: BundleConfig
     test_files: list[ExceptionTestFile]
     sha256: str
     otter: OtterConfig | None = None
     """Set for a plain ``otter assign`` zip: grade it with Otter's semantics (``otter_compat``)."""
+    package: ModulePackage = field(default_factory=lambda: ModulePackage(PACKAGE, {}, "autograder.zip/assignment"))
+
+    def modules(self):
+        """Context manager: the assignment's modules importable as ``assignment`` (run the
+        bundle's test cases inside it)."""
+        return self.package.installed()
 
     @property
     def test_cases(self) -> list[tuple[ExceptionTestFile, TestCase]]:
@@ -216,37 +227,43 @@ class Bundle:
                     config = BundleConfig.from_json(json.loads(zf.read(CONFIG_NAME)))
                 else:
                     otter = OtterConfig.from_zip(zf)
-                sources = {
-                    n: zf.read(n).decode()
+                sources, modules = ({
+                    n[len(folder):]: zf.read(n).decode()
                     for n in sorted(names)
-                    if n.startswith("tests/") and n.endswith(".py") and zf.getinfo(n).file_size <= MAX_TEST_FILE_BYTES
-                }
+                    if n.startswith(folder) and n.endswith(".py") and "/" not in n[len(folder):]
+                    and zf.getinfo(n).file_size <= MAX_TEST_FILE_BYTES
+                } for folder in ("tests/", f"{PACKAGE}/"))
         except (OSError, zipfile.BadZipFile, ValueError, TypeError, UnicodeDecodeError) as exc:
             raise BundleError(f"{path}: not a readable autograder zip ({exc})") from None
         if not sources:
             raise BundleError(f"{path}: holds no tests/*.py test files")
-        return replace(cls.from_sources(config, sources, digest), otter=otter)
+        bundle = cls.from_sources(config, sources, digest, {n.removesuffix(".py"): s for n, s in modules.items()})
+        return replace(bundle, otter=otter)
 
     @classmethod
-    def from_sources(cls, config: BundleConfig, sources: dict[str, str], sha256: str = "") -> "Bundle":
-        """A bundle from test file sources (file name -> Python source), in name order.
+    def from_sources(cls, config: BundleConfig, sources: dict[str, str], sha256: str = "", modules: dict[str, str] | None = None) -> "Bundle":
+        """A bundle from test file sources (file name -> Python source), in name order, and the
+        assignment's modules (module name -> source).
 
         Raises BundleError for OK-format (doctest) tests, which dlgrade does not run.
         """
+        package = ModulePackage(PACKAGE, modules or {}, "autograder.zip/assignment")
         test_files = []
         for name, source in sorted(sources.items()):
             if "OK_FORMAT = True" in source:
                 raise BundleError(f"{name}: OK-format (doctest) tests are not supported; use exception-based tests")
-            test_file = ExceptionTestFile.from_string(source, path=name)
+            with package.installed():  # test files may import the assignment's modules at the top
+                test_file = ExceptionTestFile.from_string(source, path=name)
             for index, tc in enumerate(test_file.test_cases):
                 if tc.name == f"{test_file.name} - {index + 1}":  # Otter's default name: use the function's
                     test_file.test_cases[index] = replace(tc, name=f"{test_file.name}.{tc.body.test_func.__name__}")
             test_files.append(test_file)
-        return cls(config, test_files, sha256)
+        return cls(config, test_files, sha256, package)
 
 
-def write_bundle(path: Path, config: BundleConfig, test_files: dict[str, str]) -> None:
-    """Write an autograder zip. test_files: file name (``softmax.py``) -> source."""
+def write_bundle(path: Path, config: BundleConfig, test_files: dict[str, str], modules: dict[str, str] | None = None) -> None:
+    """Write an autograder zip. test_files: file name (``softmax.py``) -> source; modules: the
+    assignment's modules, module name (``solution``) -> source."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         data = asdict(config)
         if data["late"] is None:  # bundles without a late policy stay as they were (same sha256)
@@ -254,3 +271,5 @@ def write_bundle(path: Path, config: BundleConfig, test_files: dict[str, str]) -
         zf.writestr(CONFIG_NAME, json.dumps(data, indent=2))
         for name, source in sorted(test_files.items()):
             zf.writestr(f"tests/{name}", source)
+        for name, source in sorted((modules or {}).items()):
+            zf.writestr(f"{PACKAGE}/{name}.py", source)

@@ -194,7 +194,7 @@ def _list_refused(refused: dict[Path, str]) -> None:
 
 def _check_data(datasets: list[str], data_dir: Path | None) -> None:
     """Exit with a clear message when a dataset the hidden tests need is not in ``data_dir``."""
-    from reference.datasets import DATASET_FILES, DATASET_TITLES, missing_files
+    from autograder.datasets import DATASET_FILES, DATASET_TITLES, missing_files
 
     for name in datasets:
         if name not in DATASET_FILES:
@@ -325,7 +325,7 @@ def demo(out: Path, data_dir: Path | None, sandbox: str) -> None:
     from autograder.build.assign import BuildError, build as build_assignment
     from autograder.demo import write_example_submissions
     from autograder.resources import assignments_dir
-    from reference.datasets import mnist_available
+    from autograder.datasets import mnist_available
 
     _sandbox_or_exit(sandbox)
     fallback = not mnist_available(data_dir)

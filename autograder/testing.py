@@ -1,6 +1,6 @@
 """Helpers for test authors (imported by hidden tests, on the trusted side only).
 
-Gradient checks use the one implementation in ``reference.gradient_check`` (CS231n
+Gradient checks use the one implementation in ``autograder.gradient_check`` (CS231n
 conventions: centered differences, h = 1e-5, float64, ``rel_error``).
 """
 
@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from autograder.grading.proxy import Remote, with_timeout, wrap
-from reference.gradient_check import (
+from autograder.gradient_check import (
     eval_numerical_gradient,
     eval_numerical_gradient_array,
     eval_numerical_gradient_at,

@@ -26,7 +26,7 @@ from autograder.build.spec import AssignmentSpec, SpecError  # noqa: E402
 from autograder.bundle import Bundle  # noqa: E402
 from autograder.grading.batch import default_workers  # noqa: E402
 from autograder.grading.grade import GradeOptions, grade_submission  # noqa: E402
-from reference.datasets import missing_files  # noqa: E402
+from autograder.datasets import missing_files  # noqa: E402
 
 BUDGET_SECONDS = 60.0
 

@@ -50,6 +50,7 @@ def test_bundle_holds_config_and_every_test_file(built):
     assert len(hidden) > len(public) >= len(QUESTIONS)
 
 
+@pytest.mark.slow
 def test_verification_passes_reference_and_zeroes_stub_on_real_mnist(built, mnist_dir, sandbox_mode):
     verify(built, options(sandbox_mode, mnist_dir))
     assert built.solution_result.score == built.solution_result.max_score > 0
@@ -77,7 +78,10 @@ def test_verification_fails_loudly_for_a_test_the_stub_passes(tmp_path, sandbox_
 def test_spec_errors_name_what_is_missing(tmp_path):
     with pytest.raises(SpecError, match="no assignment.toml"):
         AssignmentSpec.load(tmp_path)
-    (tmp_path / "assignment.toml").write_text('id = "x"\nreference = "reference.softmax_regression"\n[[cells]]\nquestion = "softmax"\n')
+    (tmp_path / "assignment.toml").write_text('id = "x"\n[[cells]]\nquestion = "softmax"\n')
+    with pytest.raises(SpecError, match="solution.py is missing"):
+        AssignmentSpec.load(tmp_path)
+    (tmp_path / "solution.py").write_text("def softmax(z):\n    return z\n")
     with pytest.raises(SpecError, match="no tests/softmax.py"):
         AssignmentSpec.load(tmp_path)
 
@@ -97,4 +101,5 @@ def test_installed_wheel_carries_templates_and_assignments(tmp_path):
     assert "autograder/_resources/templates/feedback.html.j2" in names
     assert "autograder/_resources/assignments/mnist-softmax/assignment.toml" in names
     assert "autograder/_resources/assignments/mnist-softmax/tests/train.py" in names
-    assert "reference/softmax_regression.py" in names and "autograder/sandbox/worker.py" in names
+    assert "autograder/_resources/assignments/mnist-softmax/solution.py" in names and "autograder/sandbox/worker.py" in names
+    assert not any(n.startswith("reference/") for n in names)

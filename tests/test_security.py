@@ -96,7 +96,7 @@ def test_filesystem_walk_finds_no_grader_files(built, sandbox_mode, tmp_path, mn
         "    dirs[:] = [d for d in dirs if root != '/' or d not in ('proc', 'sys', 'dev')]\n"
         "    for f in files:\n"
         "        p = os.path.join(root, f)\n"
-        "        if f in ('autograder.zip', 'dlgrade.json', 't10k-labels-idx1-ubyte.gz', 'softmax_regression.py'):\n"
+        "        if f in ('autograder.zip', 'dlgrade.json', 't10k-labels-idx1-ubyte.gz', 'solution.py'):\n"
         "            found.append(p)\n"
         "        elif f.endswith('.py'):\n"
         "            try:\n"

@@ -8,7 +8,8 @@ Steps:
    its public test cases as Otter exception-based test cells.
 2. ``otter assign`` stubs the solution regions, adds ``grader.check`` cells and embeds the
    public tests in the student notebook's metadata.
-3. ``autograder.zip`` gets ``dlgrade.json`` and the assignment's test files, public and hidden.
+3. ``autograder.zip`` gets ``dlgrade.json``, the assignment's test files, public and hidden,
+   and its modules (``solution.py``, grader-only helpers) for the hidden tests to import.
 4. ``verify``: the solution notebook must score full marks and the untouched student notebook
    0 on every hidden test, graded the same way submissions are; otherwise the build fails.
 """
@@ -16,7 +17,6 @@ Steps:
 from __future__ import annotations
 
 import ast
-import importlib
 import inspect
 import shutil
 import tempfile
@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 from otter.test_files import ExceptionTestFile
 
+from autograder.assignment_package import PACKAGE, ModulePackage, folder_sources, own_module
 from autograder.build.checks import check_reference, check_stub
 from autograder.build.spec import AssignmentSpec
 from autograder.bundle import Bundle, write_bundle
@@ -66,7 +67,8 @@ tests:
 
 def master_notebook(spec: AssignmentSpec) -> nbformat.NotebookNode:
     """The Otter master notebook (format v1) for ``spec``."""
-    reference = importlib.import_module(spec.reference)
+    reference = own_module(spec.solution_file, "solution")
+    package = ModulePackage(PACKAGE, folder_sources(spec.folder), str(spec.folder))
     cells = [nbformat.v4.new_raw_cell(ASSIGNMENT_CONFIG.format(id=spec.id))]
     for outline in spec.cells:
         if not outline.question:
@@ -78,12 +80,13 @@ def master_notebook(spec: AssignmentSpec) -> nbformat.NotebookNode:
         name = outline.question
         function = getattr(reference, name, None)
         if function is None:
-            raise BuildError(f"{spec.reference} has no function '{name}' for question '{name}'")
+            raise BuildError(f"{spec.solution_file} has no function '{name}' for question '{name}'")
         source = inspect.getsource(function)
         if "# BEGIN SOLUTION" not in source:
-            raise BuildError(f"{spec.reference}.{name} has no '# BEGIN SOLUTION' region")
+            raise BuildError(f"{spec.solution_file}: {name} has no '# BEGIN SOLUTION' region")
         test_source = spec.test_file(name).read_text()
-        points = sum(float(tc.points or 0) for tc in ExceptionTestFile.from_string(test_source).test_cases)
+        with package.installed():  # hidden test files may import the assignment's modules at the top
+            points = sum(float(tc.points or 0) for tc in ExceptionTestFile.from_string(test_source).test_cases)
         cells += [
             nbformat.v4.new_raw_cell(f"# BEGIN QUESTION\nname: {name}\npoints: {points:g}"),
             nbformat.v4.new_markdown_cell(outline.markdown.strip()),
@@ -149,7 +152,7 @@ def build(spec_dir: Path, dist: Path, options: GradeOptions | None = None) -> Bu
     for name in spec.config.attachments:  # the reference's checkpoint etc., beside the solution
         shutil.copyfile(spec.attachment(name), out.solution_notebook.parent / name)
     test_files = {f"{q}.py": spec.test_file(q).read_text() for q in spec.questions}
-    write_bundle(out.autograder_zip, spec.config, test_files)
+    write_bundle(out.autograder_zip, spec.config, test_files, folder_sources(spec.folder))
     if options is not None:
         verify(out, options)
     return out

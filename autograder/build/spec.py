@@ -1,4 +1,5 @@
-"""An assignment folder (``assignments/<id>/``) as data: ``assignment.toml`` plus ``tests/``."""
+"""An assignment folder (``assignments/<id>/``) as data: ``assignment.toml``, ``solution.py``
+(and grader-only modules beside it), ``tests/``, ``mutants/``, ``attachments/``."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ class OutlineCell:
 class AssignmentSpec:
     """What ``assignment.toml`` declares.
 
-    - folder: the assignment folder; its ``tests/<question>.py`` hold the Otter test files.
-    - reference: dotted module holding one function per question (``reference.softmax_regression``).
+    - folder: the assignment folder; its ``tests/<question>.py`` hold the Otter test files and
+      its ``solution.py`` the reference solution, one function (or class) per question.
     - ``[late]`` (optional): the late policy, ``deadline`` (ISO-8601 with a UTC offset, or a
       TOML offset date-time), ``percent_per_day``, ``max_days`` (see ``LatePolicy``).
 
@@ -44,7 +45,6 @@ class AssignmentSpec:
     folder: Path
     id: str
     title: str
-    reference: str
     config: BundleConfig
     cells: list[OutlineCell] = field(default_factory=list)
 
@@ -54,6 +54,10 @@ class AssignmentSpec:
 
     def test_file(self, question: str) -> Path:
         return self.folder / "tests" / f"{question}.py"
+
+    @property
+    def solution_file(self) -> Path:
+        return self.folder / "solution.py"
 
     def attachment(self, name: str) -> Path:
         """The reference's version of a file students submit with the notebook."""
@@ -69,7 +73,7 @@ class AssignmentSpec:
             raise SpecError(f"{folder} has no assignment.toml") from None
         except tomllib.TOMLDecodeError as exc:
             raise SpecError(f"{path}: {exc}") from None
-        for key in ("id", "reference", "cells"):
+        for key in ("id", "cells"):
             if key not in data:
                 raise SpecError(f"{path}: missing '{key}'")
         late = None
@@ -91,9 +95,10 @@ class AssignmentSpec:
             if not (Path(folder) / "attachments" / name).is_file():
                 raise SpecError(f"{folder}: the reference's attachment is missing: attachments/{name}")
         spec = cls(
-            folder=Path(folder), id=data["id"], title=data.get("title", data["id"]), reference=data["reference"],
-            config=config, cells=[OutlineCell(**c) for c in data["cells"]],
+            folder=Path(folder), id=data["id"], title=data.get("title", data["id"]), config=config, cells=[OutlineCell(**c) for c in data["cells"]],
         )
+        if not spec.solution_file.is_file():
+            raise SpecError(f"{folder}: the reference solution solution.py is missing")
         for question in spec.questions:
             if not spec.test_file(question).is_file():
                 raise SpecError(f"{folder}: question '{question}' has no tests/{question}.py")

@@ -29,7 +29,10 @@ from autograder.submissions import result_folder
 
 
 def default_workers() -> int:
-    """One worker per CPU core this process may use."""
+    """One worker per CPU core this process may use; 1 inside a pytest-xdist worker
+    (``PYTEST_XDIST_WORKER`` set), where xdist already runs one process per core."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return 1
     return len(os.sched_getaffinity(0))
 
 

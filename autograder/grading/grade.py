@@ -66,15 +66,15 @@ class GradeOptions:
 
 def dataset_loaders(options: GradeOptions) -> dict[str, Callable]:
     """Loaders for the datasets hidden tests may ask for, by fixture name (the keys of
-    ``reference.datasets.LOADERS``); each loads once per grading process."""
-    from reference.datasets import LOADERS
+    ``autograder.datasets.LOADERS``); each loads once per grading process."""
+    from autograder.datasets import LOADERS
 
     return {name: functools.partial(_load, name, options.data_dir, options.allow_fallback_data) for name in LOADERS}
 
 
 @functools.lru_cache(maxsize=4)
 def _load(name: str, data_dir: str | None, allow_fallback: bool):
-    from reference.datasets import LOADERS, load_digits_as_mnist, mnist_available
+    from autograder.datasets import LOADERS, load_digits_as_mnist, mnist_available
 
     if name == "mnist" and allow_fallback and not mnist_available(data_dir):
         return load_digits_as_mnist()
@@ -153,7 +153,8 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                         session, _ = _start(launcher, preload, deadline, limits, done, files, None)
                     device = "cpu" if options.gpu is None else "cuda"
                     fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments)
-                    graded[tc.name] = run_test_case(tc, test_file, session, fixtures)
+                    with bundle.modules():  # the hidden tests import the assignment's reference as `assignment`
+                        graded[tc.name] = run_test_case(tc, test_file, session, fixtures)
     finally:
         if session is not None:
             _finish(session, result, outputs)

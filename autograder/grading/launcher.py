@@ -9,7 +9,6 @@ assignment sources, the data directory and the results folder are not mounted.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -248,17 +247,14 @@ def python_dirs() -> list[Path]:
 def hidden_paths() -> list[Path]:
     """Grader-only directories inside the mounted dirs, each covered by an empty tmpfs.
 
-    These are every copy of the ``reference`` package and of the packaged assignment sources
-    (``autograder/_resources``) that an installed dlgrade puts in site-packages, plus those of
-    the ``autograder`` package in use (mounted at ``PACKAGE_MOUNT``).
+    These are every copy of the packaged assignment sources (``autograder/_resources``, which
+    hold the reference solutions) that an installed dlgrade puts in site-packages, plus those
+    of the ``autograder`` package in use (mounted at ``PACKAGE_MOUNT``).
     """
     from autograder.resources import packaged_resource_dirs
 
     found = [p.resolve() for p in packaged_resource_dirs()]
-    spec = importlib.util.find_spec("reference")
-    if spec is not None and spec.submodule_search_locations:
-        found += [Path(p).resolve() for p in spec.submodule_search_locations]
     for key in ("purelib", "platlib"):
         site = Path(sysconfig.get_paths()[key])
-        found += [(site / "reference").resolve(), (site / "autograder" / "_resources").resolve()]
+        found.append((site / "autograder" / "_resources").resolve())
     return sorted({p for p in found if p.exists()})

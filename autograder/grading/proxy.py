@@ -1,7 +1,7 @@
 """The student's namespace as the trusted test code sees it.
 
 A test function asks for names (``def test_relu(relu, np)``); ``StudentNamespace.get``
-resolves each one (DESIGN.md, "Otter, and where dlgrade goes beyond it"):
+resolves each one (docs/ARCHITECTURE.md, "The trust boundary"):
 
 - a trusted fixture (``rng``, ``mnist``, ...) -> the grader's own value;
 - a module the student imported -> the trusted side's own import of it, for modules on the
@@ -93,7 +93,7 @@ class StudentNamespace(Mapping):
     ``env["f"]``, ``"f" in env``, ``env.keys()``, ``env.items()``, ``len(env)``.
 
     - session: the sandbox holding the executed notebook.
-    - fixtures: name -> value, or name -> zero-argument callable marked by ``lazy`` (computed
+    - fixtures: name -> value, or name -> zero-argument callable marked by ``Lazy`` (computed
       on first use).
     """
 
@@ -104,7 +104,7 @@ class StudentNamespace(Mapping):
     def get(self, name: str, default: Any = None) -> Any:
         if name in self.fixtures:
             value = self.fixtures[name]
-            return value() if isinstance(value, lazy) else value
+            return value() if isinstance(value, Lazy) else value
         info = self.session.request("lookup", name=name)
         kind = info.get("kind") if type(info) is dict else None
         if kind == "module":
@@ -146,8 +146,8 @@ class StudentNamespace(Mapping):
         return [value for _, value in self.items()]
 
 
-class lazy:
-    """Marks a fixture computed on first request: ``lazy(lambda: load_mnist(...))``."""
+class Lazy:
+    """Marks a fixture computed on first request: ``Lazy(lambda: load_mnist(...))``."""
 
     def __init__(self, factory):
         self.factory = factory

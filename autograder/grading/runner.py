@@ -17,7 +17,7 @@ from otter.test_files import ExceptionTestFile
 from otter.test_files.abstract_test import TestCase
 
 from autograder import testing
-from autograder.grading.proxy import StudentNamespace, lazy
+from autograder.grading.proxy import Lazy, StudentNamespace
 from autograder.grading.results import HIDDEN, VISIBLE, TestResult
 from autograder.grading.session import CallError, SandboxFailure, SandboxSession
 
@@ -51,7 +51,7 @@ def make_fixtures(
         "device": device,
         "attachments": dict(attachments or {}),
     }
-    fixtures.update({name: lazy(loader) for name, loader in datasets.items()})
+    fixtures.update({name: Lazy(loader) for name, loader in datasets.items()})
     return fixtures
 
 

@@ -25,7 +25,7 @@ def test_returns_shapes(train, np):
 def test_one_full_batch_step_from_zero(train, rng):
     """With batch_size = N and one epoch, train is one SGD step from zero: W = -lr * gradW(0)."""
     from autograder.testing import check_array, rel_error
-    from reference import softmax_regression as ref
+    from assignment import solution as ref
 
     images, labels = rng.uniform(size=(25, 784)), np.eye(10)[rng.integers(0, 10, size=25)]
     result = train(images, labels, epochs=1, lr=0.5, batch_size=25, seed=3)
@@ -43,8 +43,8 @@ def test_one_full_batch_step_from_zero(train, rng):
 def test_mnist_test_accuracy(train, mnist):
     """The grader trains your model on the MNIST training set and evaluates it on the test set."""
     from autograder.testing import check_array, show_confusion_matrix, with_timeout
-    from reference import softmax_regression as ref
-    from reference.datasets import one_hot
+    from assignment import solution as ref
+    from autograder.datasets import one_hot
 
     result = with_timeout(train, TRAIN_BUDGET_S)(mnist.train.images, one_hot(mnist.train.labels))
     assert isinstance(result, tuple) and len(result) == 2, "train should return a tuple (W, b)"

@@ -75,7 +75,7 @@ def test_small_numerical_gradient_check(batchnorm_forward, batchnorm_backward, n
 @test_case(points=2, hidden=True)
 def test_against_reference(batchnorm_forward, batchnorm_backward, rng):
     from autograder.testing import rel_error
-    from reference import batchnorm_dropout as ref
+    from assignment import solution as ref
 
     N, D = 10, 6
     x, gamma, beta, dout = inputs(rng, N, D)

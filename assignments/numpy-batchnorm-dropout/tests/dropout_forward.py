@@ -76,7 +76,7 @@ def test_inverted_scaling(dropout_forward, rng):
 @test_case(points=1, hidden=True)
 def test_values_with_seed_against_reference(dropout_forward, rng):
     from autograder.testing import rel_error
-    from reference import batchnorm_dropout as ref
+    from assignment import solution as ref
 
     x = rng.normal(size=(60, 30))
     param = {"p": 0.6, "mode": "train", "seed": int(rng.integers(0, 2**31))}

@@ -18,7 +18,7 @@ def test_small_example(l2_regularization, np):
 @test_case(points=1, hidden=True)
 def test_loss_against_reference(l2_regularization, rng):
     from autograder.testing import check_scalar, rel_error
-    from reference import batchnorm_dropout as ref
+    from assignment import solution as ref
 
     W, reg = rng.normal(size=(30, 20)), float(rng.uniform(0.1, 2.0))
     result = l2_regularization(W.copy(), reg)
@@ -32,7 +32,7 @@ def test_loss_against_reference(l2_regularization, rng):
 def test_gradient(l2_regularization, rng):
     """dW against the reference and against centered differences of your own loss."""
     from autograder.testing import check_array, eval_numerical_gradient_at, rel_error, sample_indices
-    from reference import batchnorm_dropout as ref
+    from assignment import solution as ref
 
     W, reg = rng.normal(size=(30, 20)), float(rng.uniform(0.1, 2.0))
     result = l2_regularization(W.copy(), reg)

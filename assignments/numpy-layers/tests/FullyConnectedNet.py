@@ -66,7 +66,7 @@ def read_loss_and_grads(net, X, y, shapes):
 
 def reference_at(params, hidden_dims, input_dim, num_classes, reg):
     """The reference network holding the given parameters."""
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     net = ref.FullyConnectedNet(list(hidden_dims), input_dim=input_dim, num_classes=num_classes, reg=reg)
     net.params = {k: v.copy() for k, v in params.items()}
@@ -103,7 +103,7 @@ def test_shapes_and_initial_loss(FullyConnectedNet, np):
 def test_initialization(FullyConnectedNet, rng):
     """Weights weight_scale * rng.standard_normal((fan_in, fan_out)) from rng = np.random.default_rng(seed), biases zero."""
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     hidden_dims, seed = [7, 5], int(rng.integers(2**31))
     shapes = param_shapes(9, hidden_dims, 4)

@@ -59,7 +59,7 @@ def test_cs231n_values(adam, np):
 def test_steps_against_reference(adam, rng):
     """Five steps from a config with only a learning rate, each from the config the previous step returned."""
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     w = rng.normal(size=(6, 4))
     student = want = {"learning_rate": float(rng.uniform(1e-3, 1e-1))}
@@ -86,7 +86,7 @@ def test_steps_against_reference(adam, rng):
 def test_defaults(adam, rng):
     """config None: learning_rate 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-8; then a second step."""
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     w, dw1, dw2 = rng.normal(size=(3, 5)), rng.normal(size=(3, 5)), rng.normal(size=(3, 5))
     w1, config = step(adam, w.copy(), dw1, None)

@@ -59,7 +59,7 @@ def test_shapes_and_db(affine_forward, affine_backward, np):
 @test_case(points=2, hidden=True)
 def test_against_reference(affine_forward, affine_backward, rng):
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     x, w, b, dout = inputs(rng)
     got = forward_backward(affine_forward, affine_backward, x.copy(), w, b, dout)

@@ -33,7 +33,7 @@ def test_small_example(affine_forward, np):
 @test_case(points=1, hidden=True)
 def test_two_dimensional_input(affine_forward, rng):
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     x, w, b = rng.normal(size=(10, 7)), rng.normal(size=(7, 4)), rng.normal(size=4)
     err = rel_error(forward(affine_forward, x.copy(), w, b), ref.affine_forward(x, w, b)[0])
@@ -46,7 +46,7 @@ def test_two_dimensional_input(affine_forward, rng):
 def test_multidimensional_input(affine_forward, rng):
     """CS231n's setting: 2 inputs of shape (4, 5, 6) to 3 outputs."""
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     x, w, b = rng.normal(size=(2, 4, 5, 6)), rng.normal(size=(120, 3)), rng.normal(size=3)
     err = rel_error(forward(affine_forward, x.copy(), w, b), ref.affine_forward(x, w, b)[0])

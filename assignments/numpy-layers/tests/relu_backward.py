@@ -39,7 +39,7 @@ def test_small_example(relu_forward, relu_backward, np):
 @test_case(points=1, hidden=True)
 def test_against_reference(relu_forward, relu_backward, rng):
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     x, dout = away_from_kink(rng, (6, 4, 3)), rng.normal(size=(6, 4, 3))
     dx = backward(relu_forward, relu_backward, x.copy(), dout)
@@ -54,7 +54,7 @@ def test_against_reference(relu_forward, relu_backward, rng):
 def test_zero_input(relu_forward, relu_backward, rng):
     """Inputs exactly 0, where ReLU has a kink: CS231n's convention passes no gradient there."""
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     x, dout = away_from_kink(rng, (5, 6)), rng.normal(size=(5, 6))
     x.flat[rng.choice(x.size, size=10, replace=False)] = 0.0

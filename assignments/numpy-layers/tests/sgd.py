@@ -28,7 +28,7 @@ def test_one_step(sgd, np):
 @test_case(points=1, hidden=True)
 def test_against_reference(sgd, rng):
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     w, dw, lr = rng.normal(size=(6, 4)), rng.normal(size=(6, 4)), float(rng.uniform(0.01, 1.0))
     next_w, _ = step(sgd, w.copy(), dw, {"learning_rate": lr})
@@ -39,7 +39,7 @@ def test_against_reference(sgd, rng):
 @test_case(points=1, hidden=True)
 def test_default_learning_rate(sgd, rng):
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     w, dw = rng.normal(size=(5,)), rng.normal(size=(5,))
     for config in (None, {}):

@@ -49,7 +49,7 @@ def test_cs231n_values(sgd_momentum, np):
 def test_steps_against_reference(sgd_momentum, rng):
     """Five steps from a config without velocity, each from the config the previous step returned."""
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     w = rng.normal(size=(6, 4))
     student = want = {"learning_rate": float(rng.uniform(0.01, 0.5)), "momentum": float(rng.uniform(0.5, 0.95))}
@@ -71,7 +71,7 @@ def test_steps_against_reference(sgd_momentum, rng):
 def test_defaults(sgd_momentum, rng):
     """config None: learning_rate 1e-2, momentum 0.9, velocity zeros; then a second step."""
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     w, dw1, dw2 = rng.normal(size=(3, 5)), rng.normal(size=(3, 5)), rng.normal(size=(3, 5))
     w1, config = step(sgd_momentum, w.copy(), dw1, None)

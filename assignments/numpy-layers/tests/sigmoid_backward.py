@@ -37,7 +37,7 @@ def test_small_example(sigmoid_forward, sigmoid_backward, np):
 @test_case(points=1, hidden=True)
 def test_against_reference(sigmoid_forward, sigmoid_backward, rng):
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     x, dout = rng.normal(scale=2.0, size=(6, 4, 3)), rng.normal(size=(6, 4, 3))
     dx = backward(sigmoid_forward, sigmoid_backward, x.copy(), dout)

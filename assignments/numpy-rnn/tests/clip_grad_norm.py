@@ -33,7 +33,7 @@ def call_clip(clip_grad_norm, grads, max_norm):
 @test_case(points=2, hidden=True)
 def test_global_norm_clipping(clip_grad_norm, rng):
     from autograder.testing import rel_error
-    from reference import rnn_layers as ref
+    from assignment import solution as ref
 
     grads = {k: rng.normal(size=s) for k, s in SHAPES.items()}
     norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))

@@ -21,7 +21,7 @@ def test_small_example(mse_loss, np):
 @test_case(points=2, hidden=True)
 def test_values_against_reference(mse_loss, rng):
     from autograder.testing import check_array, check_scalar, rel_error
-    from reference import rnn_layers as ref
+    from assignment import solution as ref
 
     pred, y = rng.normal(size=(3, 7, 2)), rng.normal(size=(3, 7, 2))
     result = mse_loss(pred, y)

@@ -78,7 +78,7 @@ def sequence_gradients(rnn_forward, rnn_backward, inputs, dh):
 @test_case(points=2, hidden=True)
 def test_values_against_reference(rnn_forward, rnn_backward, rng):
     from autograder.testing import rel_error
-    from reference import rnn_layers as ref
+    from assignment import solution as ref
 
     inputs, dh = random_sequence(rng)
     got = sequence_gradients(rnn_forward, rnn_backward, inputs, dh)

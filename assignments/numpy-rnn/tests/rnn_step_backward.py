@@ -74,7 +74,7 @@ def step_gradients(rnn_step_forward, rnn_step_backward, inputs, dnext_h):
 @test_case(points=2, hidden=True)
 def test_values_against_reference(rnn_step_forward, rnn_step_backward, rng):
     from autograder.testing import rel_error
-    from reference import rnn_layers as ref
+    from assignment import solution as ref
 
     inputs, dnext_h = random_step(rng)
     got = step_gradients(rnn_step_forward, rnn_step_backward, inputs, dnext_h)

@@ -37,7 +37,7 @@ def next_h_of(rnn_step_forward, x, prev_h, Wx, Wh, b):
 @test_case(points=2, hidden=True)
 def test_values_against_reference(rnn_step_forward, rng):
     from autograder.testing import rel_error
-    from reference import rnn_layers as ref
+    from assignment import solution as ref
 
     N, D, H = 4, 3, 5
     x, prev_h = rng.normal(size=(N, D)), rng.normal(size=(N, H))

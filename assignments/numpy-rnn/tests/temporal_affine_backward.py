@@ -30,7 +30,7 @@ def test_small_example(temporal_affine_forward, temporal_affine_backward, np):
 @test_case(points=2, hidden=True)
 def test_values_against_reference(temporal_affine_forward, temporal_affine_backward, rng):
     from autograder.testing import check_array, rel_error
-    from reference import rnn_layers as ref
+    from assignment import solution as ref
 
     N, T, H, M = 3, 4, 5, 2
     x, w, b = rng.normal(size=(N, T, H)), rng.normal(size=(H, M)), rng.normal(size=M)

@@ -21,7 +21,7 @@ def test_small_example(temporal_affine_forward, np):
 @test_case(points=1, hidden=True)
 def test_values_against_reference(temporal_affine_forward, rng):
     from autograder.testing import check_array, rel_error
-    from reference import rnn_layers as ref
+    from assignment import solution as ref
 
     N, T, H, M = 3, 4, 5, 2
     x, w, b = rng.normal(size=(N, T, H)), rng.normal(size=(H, M)), rng.normal(size=M)

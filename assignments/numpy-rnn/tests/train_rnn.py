@@ -74,7 +74,7 @@ def test_windows_and_carried_state(train_rnn, rng):
     """Learning rate 0: the parameters never change, so the windows' losses show the streams, the
     windows and the hidden state carried from window to window (reset at each epoch)."""
     from autograder.testing import rel_error
-    from reference import rnn_layers as ref
+    from assignment import solution as ref
 
     seq_len, batch_size, num_epochs, H = 8, 4, 2, 5
     series = ref.make_noisy_sinusoid(203, int(rng.integers(2**31)))  # S = 50 steps per stream: 6 windows of 8
@@ -117,7 +117,7 @@ def test_windows_and_carried_state(train_rnn, rng):
 def test_against_reference(train_rnn, rng):
     """Three epochs of 4 windows at learning rate 0.3, with clipping at work, against the reference."""
     from autograder.testing import rel_error
-    from reference import rnn_layers as ref
+    from assignment import solution as ref
 
     args = (10, 4, 3, 0.3, 0.5)  # seq_len, batch_size, num_epochs, learning_rate, max_norm
     series = ref.make_noisy_sinusoid(161, int(rng.integers(2**31)))  # S = 40 steps per stream: 4 windows of 10
@@ -141,7 +141,7 @@ def test_against_reference(train_rnn, rng):
 @test_case(points=4, hidden=True)
 def test_noisy_sinusoid_validation_mse(train_rnn, rng):
     """The grader trains your train_rnn on a fresh noisy sinusoid and scores the later, held-out part."""
-    from reference import rnn_layers as ref
+    from assignment import solution as ref
 
     data_seed, init_seed = (int(s) for s in rng.integers(2**31, size=2))
     series = ref.make_noisy_sinusoid(L_TRAIN + L_VAL, data_seed)

@@ -1,7 +1,7 @@
 import torch
 from otter.test_files import test_case
 
-from reference.alexnet import student_model
+from assignment.grading import student_model
 
 OK_FORMAT = False
 name = "AlexNetCIFAR"
@@ -22,13 +22,14 @@ margin of 3x. PyTorch's default initialisation gives 1 / sqrt(6) of it (deviatio
 
 def grader_state(rng):
     """A reference state_dict with spread-out weights drawn from the test's rng."""
-    from reference.alexnet import AlexNetCIFAR, spread_weights
+    from assignment.solution import AlexNetCIFAR
+    from assignment.grading import spread_weights
 
     return spread_weights(AlexNetCIFAR(), int(rng.integers(2**31))).state_dict()
 
 
 def reference_logits(state, x):
-    from reference.alexnet import AlexNetCIFAR
+    from assignment.solution import AlexNetCIFAR
 
     model = AlexNetCIFAR()
     model.load_state_dict(state)
@@ -47,7 +48,7 @@ def test_output_shape_and_parameter_count(AlexNetCIFAR, torch):
 
 @test_case(points=2, hidden=True)
 def test_layers_and_parameter_count(AlexNetCIFAR):
-    from reference.alexnet import state_dict_problem
+    from assignment.grading import state_dict_problem
 
     model = AlexNetCIFAR()
     problem = state_dict_problem(model.state_dict())
@@ -59,7 +60,7 @@ def test_layers_and_parameter_count(AlexNetCIFAR):
 
 @test_case(points=1, hidden=True)
 def test_he_initialisation(AlexNetCIFAR):
-    from reference.alexnet import state_dict_problem
+    from assignment.grading import state_dict_problem
 
     state = AlexNetCIFAR().state_dict()
     problem = state_dict_problem(state)
@@ -80,7 +81,7 @@ def test_he_initialisation(AlexNetCIFAR):
 @test_case(points=3, hidden=True)
 def test_logits_with_the_graders_weights(AlexNetCIFAR, rng):
     from autograder.testing import check_tensor
-    from reference.alexnet import random_images
+    from assignment.grading import random_images
 
     state = grader_state(rng)
     model = student_model(AlexNetCIFAR, state)
@@ -99,7 +100,7 @@ def test_logits_with_the_graders_weights(AlexNetCIFAR, rng):
 
 @test_case(points=2, hidden=True)
 def test_dropout_only_in_training_mode(AlexNetCIFAR, rng):
-    from reference.alexnet import random_images
+    from assignment.grading import random_images
 
     state = grader_state(rng)
     x = random_images(rng, 16)

@@ -1,7 +1,7 @@
 import torch
 from otter.test_files import test_case
 
-from reference.alexnet import student_model
+from assignment.grading import student_model
 
 OK_FORMAT = False
 name = "evaluate"
@@ -16,7 +16,8 @@ dropout left on, 27% to 82% of the predictions change (20 seeds), and the accura
 def labelled_images(rng, state, n):
     """``n`` images with clear predictions under ``state`` (eval mode), labels of which a random
     number k are the prediction, and k / n, the accuracy evaluate must find."""
-    from reference.alexnet import AlexNetCIFAR, random_images
+    from assignment.solution import AlexNetCIFAR
+    from assignment.grading import random_images
 
     model = AlexNetCIFAR()
     model.load_state_dict(state)
@@ -45,7 +46,8 @@ def test_returns_a_fraction(evaluate, AlexNetCIFAR, torch):
 def test_accuracy_in_evaluation_mode(evaluate, AlexNetCIFAR, device, rng):
     """Runs on the grading machine's device: the GPU when there is one. The model arrives in
     training mode, as it is after train_epoch."""
-    from reference.alexnet import AlexNetCIFAR as Reference, spread_weights
+    from assignment.solution import AlexNetCIFAR as Reference
+    from assignment.grading import spread_weights
 
     state = spread_weights(Reference(), int(rng.integers(2**31))).state_dict()
     n = 120

@@ -10,7 +10,7 @@ CHECKPOINT = "alexnet_cifar10.pt"
 PASS_MARK = 0.65
 """Accuracy the submitted checkpoint must reach on CIFAR-10's 10,000 test images, scaled to
 [0, 1]: the practical's target. Not calibrated in the project's CI, which has no CIFAR-10: the
-reference checkpoint (``python -m reference.alexnet``) must be trained where CIFAR-10 is, and
+reference checkpoint (``python assignments/torch-cifar-alexnet/solution.py``) must be trained where CIFAR-10 is, and
 ``dlgrade validate`` then checks that it reaches this mark; record its accuracy here with the
 margin when it is made."""
 
@@ -19,7 +19,7 @@ def submitted_state(attachments):
     """The submitted checkpoint, loaded here with weights_only=True and checked to hold the
     mini-AlexNet's tensors."""
     from autograder.testing import load_state_dict
-    from reference.alexnet import state_dict_problem
+    from assignment.grading import state_dict_problem
 
     state = load_state_dict(attachments, CHECKPOINT)
     problem = state_dict_problem(state)
@@ -67,10 +67,10 @@ def test_checkpoint_holds_the_mini_alexnet(attachments):
 def test_checkpoint_accuracy_on_the_test_set(attachments, cifar10):
     """The grader evaluates your checkpoint in its own copy of the network (eval mode) on its own
     copy of CIFAR-10's test batch."""
-    from reference import alexnet as ref
+    from assignment import grading, solution as ref
 
     model = ref.AlexNetCIFAR()
-    model.load_state_dict(ref.to_reference_names(submitted_state(attachments)))
+    model.load_state_dict(grading.to_reference_names(submitted_state(attachments)))
     images, labels = cifar10.test.images, cifar10.test.labels
     accuracy = ref.evaluate(model, ref.tensor_batches(images, labels, 500))
     assert accuracy >= PASS_MARK, (

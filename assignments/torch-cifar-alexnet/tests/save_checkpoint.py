@@ -20,7 +20,8 @@ def test_round_trip(save_checkpoint, load_checkpoint, AlexNetCIFAR, torch):
 def test_saved_weights_load_back(save_checkpoint, load_checkpoint, AlexNetCIFAR, rng):
     import uuid
 
-    from reference.alexnet import AlexNetCIFAR as Reference, spread_weights, state_dict_problem
+    from assignment.solution import AlexNetCIFAR as Reference
+    from assignment.grading import spread_weights, state_dict_problem
 
     state = spread_weights(Reference(), int(rng.integers(2**31))).state_dict()
     model = AlexNetCIFAR()

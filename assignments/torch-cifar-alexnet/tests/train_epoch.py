@@ -1,7 +1,7 @@
 import torch
 from otter.test_files import test_case
 
-from reference.alexnet import student_model
+from assignment.grading import student_model
 
 OK_FORMAT = False
 name = "train_epoch"
@@ -19,7 +19,7 @@ seeds)."""
 
 
 def random_batches(rng, sizes):
-    from reference.alexnet import random_images
+    from assignment.grading import random_images
 
     return [(random_images(rng, n), torch.from_numpy(rng.integers(0, 10, size=n))) for n in sizes]
 
@@ -40,10 +40,10 @@ def test_epoch_against_reference(train_epoch, make_optimizer, AlexNetCIFAR, devi
     """Runs on the grading machine's device: the GPU when there is one. Without dropout (the test
     builds AlexNetCIFAR(dropout=0.0)), training is deterministic and comparable."""
     from autograder.testing import check_scalar, with_timeout
-    from reference import alexnet as ref
+    from assignment import grading, solution as ref
 
     ref_model = ref.AlexNetCIFAR(dropout=0.0)
-    ref.spread_weights(ref_model, int(rng.integers(2**31)))
+    grading.spread_weights(ref_model, int(rng.integers(2**31)))
     start = {k: v.clone() for k, v in ref_model.state_dict().items()}
     batches = random_batches(rng, (8, 8, 5))
     settings = {"lr": 0.01, "momentum": 0.9, "weight_decay": 5e-4}

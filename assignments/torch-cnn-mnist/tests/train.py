@@ -5,7 +5,7 @@ import time
 import torch
 from otter.test_files import test_case
 
-from reference.tinyvgg import PlainSGD
+from assignment.solution import PlainSGD
 
 OK_FORMAT = False
 name = "train"
@@ -32,7 +32,7 @@ LR = 0.1
 def setup(rng, mnist):
     """A reference state_dict (torch's default init, hidden_units 8) and disjoint MNIST training
     images as 3 training batches and 2 test batches of 16."""
-    from reference import tinyvgg as ref
+    from assignment import solution as ref
 
     torch.manual_seed(int(rng.integers(2**31)))
     state = ref.TinyVGG(input_shape=1, hidden_units=8, output_shape=10).state_dict()
@@ -51,7 +51,7 @@ of its bytes (validate grades the same reference checkpoint with every mutant)."
 def evaluate_checkpoint(state, mnist):
     """(true labels, predicted labels), (10000,) int64 tensors, of ``state`` in the reference
     TinyVGG(1, 10, 10) on the MNIST test split."""
-    from reference import tinyvgg as ref
+    from assignment import solution as ref
 
     model = ref.TinyVGG(input_shape=1, hidden_units=10, output_shape=10)
     want = model.state_dict()
@@ -84,7 +84,7 @@ def test_results_and_time(train, TinyVGG, make_loss_and_optimizer, accuracy_fn, 
 @test_case(points=3, hidden=True)
 def test_results_against_reference(train, TinyVGG, make_loss_and_optimizer, accuracy_fn, mnist, device, rng):
     """2 epochs on 3 training and 2 test batches of 16 MNIST images, on the grading machine's device."""
-    from reference import tinyvgg as ref
+    from assignment import solution as ref
 
     state, train_batches, test_batches = setup(rng, mnist)
     model = TinyVGG(input_shape=1, hidden_units=8, output_shape=10)

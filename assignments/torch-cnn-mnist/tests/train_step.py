@@ -3,7 +3,7 @@ import math
 import torch
 from otter.test_files import test_case
 
-from reference.tinyvgg import PlainSGD
+from assignment.solution import PlainSGD
 
 OK_FORMAT = False
 name = "train_step"
@@ -32,7 +32,7 @@ SMOKE_CALIBRATION = (
 
 def reference_state(rng, hidden_units=8):
     """A reference TinyVGG's state_dict with torch's default init, from a seed drawn from ``rng``."""
-    from reference import tinyvgg as ref
+    from assignment import solution as ref
 
     torch.manual_seed(int(rng.integers(2**31)))
     return ref.TinyVGG(input_shape=1, hidden_units=hidden_units, output_shape=10).state_dict()
@@ -40,7 +40,7 @@ def reference_state(rng, hidden_units=8):
 
 def smoke_state(rng, hidden_units=10):
     """The smoke test's start: Kaiming-normal convolutions with zero biases, a zero Linear layer."""
-    from reference import tinyvgg as ref
+    from assignment import solution as ref
 
     torch.manual_seed(int(rng.integers(2**31)))
     model = ref.TinyVGG(input_shape=1, hidden_units=hidden_units, output_shape=10)
@@ -56,7 +56,7 @@ def smoke_state(rng, hidden_units=10):
 
 def mnist_batches(mnist, rng, n_images, batch_size):
     """``n_images`` MNIST training images drawn by ``rng``, as a list of (X (B, 1, 28, 28), y (B,)) batches."""
-    from reference import tinyvgg as ref
+    from assignment import solution as ref
 
     idx = rng.choice(len(mnist.train.labels), size=n_images, replace=False)
     X, y = ref.mnist_tensors(mnist.train)
@@ -100,7 +100,7 @@ def test_one_epoch_against_reference(train_step, TinyVGG, make_loss_and_optimize
     """4 batches of 16 MNIST images, SGD at lr 0.1, on the grading machine's device (the GPU when there
     is one): the parameters must move as 4 reference steps move them (within 5% of the change, which
     leaves room for TF32 convolutions on a GPU), and the returned loss and accuracy must match."""
-    from reference import tinyvgg as ref
+    from assignment import solution as ref
 
     state = reference_state(rng)
     batches = mnist_batches(mnist, rng, 64, 16)
@@ -134,7 +134,7 @@ def test_one_epoch_against_reference(train_step, TinyVGG, make_loss_and_optimize
 @test_case(points=3, hidden=True)
 def test_loss_falls_on_mnist_subset(train_step, TinyVGG, make_loss_and_optimizer, accuracy_fn, mnist, device, rng):
     """A short training run of your train_step (see SMOKE_* above), on the grading machine's device."""
-    from reference import tinyvgg as ref
+    from assignment import solution as ref
 
     state = smoke_state(rng)
     batches = mnist_batches(mnist, rng, SMOKE_IMAGES, SMOKE_BATCH)

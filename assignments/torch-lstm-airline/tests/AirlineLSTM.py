@@ -51,7 +51,7 @@ def test_state_dict_names_and_shapes(AirlineLSTM, rng):
 @test_case(points=3, hidden=True)
 def test_forward_against_reference(AirlineLSTM, rng):
     from autograder.testing import check_tensor
-    from reference import airline_lstm as ref
+    from assignment import solution as ref
 
     H, N, look_back = 4, int(rng.integers(5, 12)), int(rng.choice([3, 5]))
     state = random_state(rng, H)

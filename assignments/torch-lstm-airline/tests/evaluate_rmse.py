@@ -16,7 +16,7 @@ def test_returns_a_number(evaluate_rmse, AirlineLSTM, torch):
 @test_case(points=3, hidden=True)
 def test_rmse_in_passengers(evaluate_rmse, AirlineLSTM, rng):
     from autograder.testing import check_scalar
-    from reference import airline_lstm as ref
+    from assignment import solution as ref
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(rng.integers(2**31)))

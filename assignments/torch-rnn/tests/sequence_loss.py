@@ -36,7 +36,7 @@ def loss_value(sequence_loss, logits, targets):
 @test_case(points=2, hidden=True)
 def test_against_reference(sequence_loss, rng):
     """N = 3 sequences of T = 5 steps over V = 7 classes (all different, so a mix-up of dimensions shows)."""
-    from reference import char_rnn as ref
+    from assignment import solution as ref
 
     logits = torch.from_numpy(rng.normal(scale=2.0, size=(3, 5, 7)).astype("float32"))
     targets = torch.from_numpy(rng.integers(7, size=(3, 5)))
@@ -53,7 +53,7 @@ def test_against_reference(sequence_loss, rng):
 def test_initial_loss_is_ln_vocab_size(sequence_loss, CharLSTM, shakespeare, rng):
     """Your freshly initialised CharLSTM(65, 16, 64), your forward pass and your loss, on 32 windows of 64
     characters of Tiny Shakespeare: a model that has learnt nothing should score about ln(65) = 4.17."""
-    from reference import char_rnn as ref
+    from assignment import solution as ref
 
     chars, stoi = ref.build_vocab(shakespeare)
     V = len(chars)

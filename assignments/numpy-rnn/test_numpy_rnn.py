@@ -1,11 +1,10 @@
-"""The vanilla-RNN reference (``reference.rnn_layers``), against oracles: PyTorch's ``nn.RNN``,
+"""The vanilla-RNN reference (``solution.py``), against oracles: PyTorch's ``nn.RNN``,
 ``nn.Linear``, ``mse_loss``, ``clip_grad_norm_`` and a truncated-BPTT loop with ``h.detach()``, in
 float64; finite differences; and the held-out calibration of the numpy-rnn pass mark."""
 
 from __future__ import annotations
 
 import inspect
-import sys
 
 import numpy as np
 import pytest
@@ -13,14 +12,12 @@ import torch
 
 from autograder.grading.runner import seed_for_test
 from autograder.resources import assignments_dir
-from reference import rnn_layers as ref
-from reference.gradient_check import eval_numerical_gradient_array, eval_numerical_gradient_at, rel_error, sample_indices
-from conftest import assignment_test_module
+from autograder.assignment_package import own_module
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+ref = own_module(__file__, "solution")
+from autograder.gradient_check import eval_numerical_gradient_array, eval_numerical_gradient_at, rel_error, sample_indices
+from conftest import assignment_test_module, tomllib
+
 
 KEYS = ("Wx", "Wh", "b", "W_out", "b_out")
 CONFIG = tomllib.loads((assignments_dir() / "numpy-rnn" / "assignment.toml").read_text())

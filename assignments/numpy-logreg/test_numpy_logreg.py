@@ -1,4 +1,4 @@
-"""The logistic regression reference (``reference.logistic_regression``), against oracles:
+"""The logistic regression reference (``solution.py``), against oracles:
 PyTorch in float64, finite differences, and the real-MNIST calibration of the numpy-logreg pass mark."""
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from reference import logistic_regression as ref
-from reference.datasets import load_digits_as_mnist, load_mnist
-from reference.gradient_check import eval_numerical_gradient, eval_numerical_gradient_at, rel_error, sample_indices
+from autograder.assignment_package import own_module
+
+ref = own_module(__file__, "solution")
+from autograder.datasets import load_digits_as_mnist, load_mnist
+from autograder.gradient_check import eval_numerical_gradient, eval_numerical_gradient_at, rel_error, sample_indices
 from conftest import assignment_test_module
 
 

@@ -1,4 +1,4 @@
-"""The char-rnn reference (``reference.char_rnn``) against oracles: Tiny Shakespeare's 65-character
+"""The char-rnn reference (``solution.py``) against oracles: Tiny Shakespeare's 65-character
 vocabulary, windows cut by hand, the LSTM's gate equations written out in NumPy, the cross-entropy
 in NumPy, greedy decoding that re-reads the whole text at every step (no carried state); and the
 constants of torch-rnn's hidden tests: the chi-square critical value (from scipy), the chi-square
@@ -9,7 +9,6 @@ run in-process against the reference, with the rng the grader would give them.""
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 import pytest
@@ -18,14 +17,12 @@ import torch
 from autograder.bundle import Bundle, BundleConfig
 from autograder.grading.runner import seed_for_test
 from autograder.resources import assignments_dir
-from conftest import assignment_test_module, data_dir
-from reference import char_rnn as ref
-from reference.datasets import load_tiny_shakespeare
+from conftest import assignment_test_module, data_dir, tomllib
+from autograder.assignment_package import own_module
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+ref = own_module(__file__, "solution")
+from autograder.datasets import load_tiny_shakespeare
+
 
 ASSIGNMENT = assignments_dir() / "torch-rnn"
 CONFIG = tomllib.loads((ASSIGNMENT / "assignment.toml").read_text())

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from reference import conv_layers as ref
-from reference.gradient_check import eval_numerical_gradient, rel_error
+from autograder.assignment_package import own_module
+
+ref = own_module(__file__, "solution")
+from autograder.gradient_check import eval_numerical_gradient, rel_error
 
 T = torch.from_numpy
 

@@ -1,4 +1,4 @@
-"""The modular fully-connected reference (``reference.fc_layers``), against oracles: PyTorch's
+"""The modular fully-connected reference (``solution.py``), against oracles: PyTorch's
 ``F.linear``, ``relu``, ``sigmoid``, ``tanh``, ``cross_entropy`` and autograd for the layers, the loss
 and the network with its L2 penalty, ``torch.optim.SGD`` (plain and with momentum) and
 ``torch.optim.Adam`` for the update rules and the training loop, in float64; finite differences;
@@ -6,7 +6,6 @@ the margins of the hidden gradient checks; and the MNIST calibration of the nump
 
 from __future__ import annotations
 
-import sys
 import warnings
 
 import numpy as np
@@ -15,15 +14,13 @@ import torch
 
 from autograder.grading.runner import seed_for_test
 from autograder.resources import assignments_dir
-from reference import fc_layers as ref
-from reference.datasets import load_mnist
-from reference.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
-from conftest import assignment_test_module
+from autograder.assignment_package import own_module
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+ref = own_module(__file__, "solution")
+from autograder.datasets import load_mnist
+from autograder.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
+from conftest import assignment_test_module, tomllib
+
 
 CONFIG = tomllib.loads((assignments_dir() / "numpy-layers" / "assignment.toml").read_text())
 F = torch.nn.functional

@@ -1,4 +1,4 @@
-"""The classification reference (``reference.torch_classification``) against oracles:
+"""The classification reference (``solution.py``) against oracles:
 scikit-learn's ``make_moons`` (the only place scikit-learn is used), CS231n's spiral code as
 printed in its "Neural Networks case study", the losses written out in NumPy, a first Adam step by
 hand, ``torch.tanh`` and its derivative; the hidden tanh probe against every way of calling
@@ -16,20 +16,16 @@ import torch
 from torch import nn
 
 from autograder.grading.runner import seed_for_test
-from conftest import REPO, assignment_test_module
-from reference import torch_classification as ref
+from conftest import DEVICES, REPO, assignment_test_module, tomllib
+from autograder.assignment_package import own_module
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python < 3.11
-    import tomli as tomllib
+ref = own_module(__file__, "solution")
 
 CONFIG = tomllib.loads((REPO / "assignments" / "torch-classification" / "assignment.toml").read_text())
 binary_tests = assignment_test_module("torch-classification", "train_binary")
 multiclass_tests = assignment_test_module("torch-classification", "train_multiclass")
 tanh_tests = assignment_test_module("torch-classification", "tanh")
 
-DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
 @pytest.fixture(autouse=True, scope="module")

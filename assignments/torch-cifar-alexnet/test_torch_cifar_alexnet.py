@@ -1,4 +1,4 @@
-"""torch-cifar-alexnet without CIFAR-10: the reference (``reference.alexnet``) against oracles (the
+"""torch-cifar-alexnet without CIFAR-10: the reference (``solution.py``) against oracles (the
 parameter table, hand-written SGD, the real batch format), its loaders on batch files in the real
 CIFAR-10 format written here, and the assignment built, graded and validated against a data
 folder of such files with a stand-in checkpoint.
@@ -7,7 +7,7 @@ The stand-in: the reference network with spread-out random weights, and a synthe
 whose labels are that network's own clear predictions for a chosen fraction of the images, so the
 hidden accuracy test must find exactly that fraction (0.70 passes the 0.65 mark, 0.60 fails it).
 Where ``$DLGRADE_DATA_DIR`` holds the real CIFAR-10 and the reference checkpoint has been trained
-(``python -m reference.alexnet``), the last test checks the real pass mark."""
+(``python assignments/torch-cifar-alexnet/solution.py``), the last test checks the real pass mark."""
 
 from __future__ import annotations
 
@@ -24,9 +24,12 @@ from autograder.build.assign import build
 from autograder.bundle import Bundle
 from autograder.cli import main
 from autograder.grading.grade import grade_submission
-from conftest import REPO, assignment_test_module, data_dir, options, scores_by_test
-from reference import alexnet as ref
-from reference.datasets import CIFAR10_BATCHES, load_cifar10, missing_files
+from conftest import DEVICES, REPO, assignment_test_module, data_dir, options, scores_by_test
+from autograder.assignment_package import own_module
+
+ref = own_module(__file__, "solution")
+grading = own_module(__file__, "grading")
+from autograder.datasets import CIFAR10_BATCHES, load_cifar10, missing_files
 
 ASSIGNMENT = REPO / "assignments" / "torch-cifar-alexnet"
 CHECKPOINT = "alexnet_cifar10.pt"
@@ -34,11 +37,10 @@ ACCURACY_TEST = "load_checkpoint.test_checkpoint_accuracy_on_the_test_set"
 checkpoint_tests = assignment_test_module("torch-cifar-alexnet", "load_checkpoint")
 evaluate_tests = assignment_test_module("torch-cifar-alexnet", "evaluate")
 
-DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
 def random_uint8_images(rng, n):
-    return np.round(ref.random_images(rng, n).numpy() * 255).astype(np.uint8)
+    return np.round(grading.random_images(rng, n).numpy() * 255).astype(np.uint8)
 
 
 def write_cifar_dir(folder, test_images, test_labels, seed=0, per_batch=8):
@@ -49,16 +51,16 @@ def write_cifar_dir(folder, test_images, test_labels, seed=0, per_batch=8):
     batches.mkdir(parents=True)
     for i, name in enumerate(CIFAR10_BATCHES[:-1]):
         labels = rng.integers(0, 10, size=per_batch)
-        raw = ref.cifar_batch_bytes(random_uint8_images(rng, per_batch), labels, f"training batch {i + 1} of 5".encode())
+        raw = grading.cifar_batch_bytes(random_uint8_images(rng, per_batch), labels, f"training batch {i + 1} of 5".encode())
         (batches / name).write_bytes(raw)
-    (batches / CIFAR10_BATCHES[-1]).write_bytes(ref.cifar_batch_bytes(test_images, test_labels))
+    (batches / CIFAR10_BATCHES[-1]).write_bytes(grading.cifar_batch_bytes(test_images, test_labels))
     return folder
 
 
 def stand_in(seed=7, n=100):
     """The stand-in checkpoint's state_dict, n test images (uint8) it predicts with clear margins,
     and those predictions."""
-    state = ref.spread_weights(ref.AlexNetCIFAR(), seed).state_dict()
+    state = grading.spread_weights(ref.AlexNetCIFAR(), seed).state_dict()
     model = ref.AlexNetCIFAR()
     model.load_state_dict(state)
     model.eval()
@@ -106,21 +108,21 @@ def test_state_dict_problem_names_the_difference_and_accepts_other_names():
         if isinstance(layer, torch.nn.MaxPool2d):
             overlapping.features[i] = torch.nn.MaxPool2d(3, stride=2)
     overlapping.classifier[1] = torch.nn.Linear(128 * 3 * 3, 1024)
-    problem = ref.state_dict_problem(overlapping.state_dict())
+    problem = grading.state_dict_problem(overlapping.state_dict())
     assert "classifier.1.weight" in problem and "(1024, 1152)" in problem and "3,071,946" in problem and "2,023,370" in problem
-    assert "16" in ref.state_dict_problem({"w": torch.zeros(3)}) and "dict of tensors" in ref.state_dict_problem([1])
+    assert "16" in grading.state_dict_problem({"w": torch.zeros(3)}) and "dict of tensors" in grading.state_dict_problem([1])
 
     renamed = {f"layer{i}": v for i, v in enumerate(ref.AlexNetCIFAR().state_dict().values())}
-    assert ref.state_dict_problem(renamed) is None
+    assert grading.state_dict_problem(renamed) is None
     model = ref.AlexNetCIFAR()
-    model.load_state_dict(ref.to_reference_names(renamed))
+    model.load_state_dict(grading.to_reference_names(renamed))
     assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), renamed.values()))
 
 
 def test_batch_files_are_python2_pickles_like_the_real_ones():
     rng = np.random.default_rng(0)
     images, labels = random_uint8_images(rng, 3), np.array([1, 9, 0])
-    raw = ref.cifar_batch_bytes(images, labels, b"training batch 2 of 5")
+    raw = grading.cifar_batch_bytes(images, labels, b"training batch 2 of 5")
     opcodes = {op.name for op, _, _ in pickletools.genops(raw)}
     assert raw[:2] == b"\x80\x02" and "SHORT_BINSTRING" in opcodes and not opcodes & {"BINBYTES", "SHORT_BINBYTES", "BINUNICODE"}
     batch = pickle.loads(raw, encoding="bytes")
@@ -134,7 +136,7 @@ def test_batch_files_are_python2_pickles_like_the_real_ones():
 
 def test_load_cifar_batch_is_nchw_channel_major():
     data = np.arange(2 * 3072).astype(np.uint8).reshape(2, 3072)
-    images, labels = ref.load_cifar_batch(ref.cifar_batch_bytes(data.reshape(2, 3, 32, 32), [4, 2]))
+    images, labels = ref.load_cifar_batch(grading.cifar_batch_bytes(data.reshape(2, 3, 32, 32), [4, 2]))
     assert images.shape == (2, 3, 32, 32) and images.dtype == np.uint8 and labels.dtype == np.int64
     for i, c, h, w in [(0, 0, 0, 1), (1, 1, 0, 0), (1, 2, 31, 31), (0, 1, 5, 7)]:
         assert images[i, c, h, w] == data[i, c * 1024 + h * 32 + w]
@@ -158,12 +160,12 @@ def test_train_epoch_is_sgd_with_momentum_and_weight_decay_by_hand(device):
     """PyTorch's SGD (dampening 0): g = grad + wd * p; buf = g (first step), buf = m * buf + g; p -= lr * buf."""
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
-    model = ref.spread_weights(ref.AlexNetCIFAR(dropout=0.0), 3)
+    model = grading.spread_weights(ref.AlexNetCIFAR(dropout=0.0), 3)
     start = [p.detach().clone().double() for p in model.parameters()]
-    batches = [(ref.random_images(rng, n), torch.from_numpy(rng.integers(0, 10, size=n))) for n in (6, 3)]
+    batches = [(grading.random_images(rng, n), torch.from_numpy(rng.integers(0, 10, size=n))) for n in (6, 3)]
     lr, momentum, wd = 0.01, 0.9, 5e-4
 
-    oracle = ref.spread_weights(ref.AlexNetCIFAR(dropout=0.0), 3)
+    oracle = grading.spread_weights(ref.AlexNetCIFAR(dropout=0.0), 3)
     params, buffers, losses = list(oracle.parameters()), None, []
     for images, labels in batches:
         loss = torch.nn.functional.cross_entropy(oracle(images), labels)
@@ -197,7 +199,7 @@ def test_evaluate_counts_the_fraction_with_dropout_off(device):
 def test_the_hidden_evaluate_test_always_finds_clear_images():
     for seed in range(2):
         rng = np.random.default_rng(seed)
-        state = ref.spread_weights(ref.AlexNetCIFAR(), seed).state_dict()
+        state = grading.spread_weights(ref.AlexNetCIFAR(), seed).state_dict()
         x, labels, want = evaluate_tests.labelled_images(rng, state, 120)
         model = ref.AlexNetCIFAR()
         model.load_state_dict(state)
@@ -214,7 +216,7 @@ def test_checkpoint_round_trip_and_the_instructors_training_command(tmp_path):
     path = tmp_path / CHECKPOINT
     ref.main(["--data-dir", str(folder), "--out", str(path), "--epochs", "1", "--device", "cpu"])
     loaded = ref.load_checkpoint(str(path))
-    assert not loaded.training and ref.state_dict_problem(torch.load(path, weights_only=True)) is None
+    assert not loaded.training and grading.state_dict_problem(torch.load(path, weights_only=True)) is None
     ref.save_checkpoint(model, str(path))
     again = ref.load_checkpoint(str(path))
     assert all(torch.equal(a, b) for a, b in zip(again.state_dict().values(), model.state_dict().values()))
@@ -266,10 +268,10 @@ def test_the_reference_checkpoint_reaches_the_pass_mark_on_cifar10():
     if missing_files("cifar10", folder):
         pytest.skip("CIFAR-10 not found: set DLGRADE_DATA_DIR to a folder holding cifar-10-batches-py/")
     if not path.is_file():
-        pytest.skip(f"the reference checkpoint is not here: train it with python -m reference.alexnet --out {path}")
+        pytest.skip(f"the reference checkpoint is not here: train it with python assignments/torch-cifar-alexnet/solution.py --out {path}")
     state = checkpoint_tests.submitted_state({CHECKPOINT: path.read_bytes()})
     model = ref.AlexNetCIFAR()
-    model.load_state_dict(ref.to_reference_names(state))
+    model.load_state_dict(grading.to_reference_names(state))
     test = load_cifar10(folder).test
     accuracy = ref.evaluate(model, ref.tensor_batches(test.images, test.labels, 500))
     assert accuracy >= checkpoint_tests.PASS_MARK, accuracy

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from reference import batchnorm_dropout as ref
-from reference.gradient_check import eval_numerical_gradient, rel_error
+from autograder.assignment_package import own_module
+
+ref = own_module(__file__, "solution")
+from autograder.gradient_check import eval_numerical_gradient, rel_error
 
 
 def bn_inputs(seed: int, N: int = 8, D: int = 5):

@@ -1,4 +1,4 @@
-"""The PyTorch fundamentals reference (``reference.torch_fundamentals``) against oracles: NumPy
+"""The PyTorch fundamentals reference (``solution.py``) against oracles: NumPy
 (matmul, argmax, indexing, squeeze, transpose), PyTorch's own generator, and the values the
 course's exercise solutions print (learnpytorch.io, "00. PyTorch Fundamentals", 4 decimals)."""
 
@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from reference import torch_fundamentals as ref
+from autograder.assignment_package import own_module
+from conftest import DEVICES
 
-DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+ref = own_module(__file__, "solution")
+
 
 
 def test_exercise_values_printed_by_the_course():

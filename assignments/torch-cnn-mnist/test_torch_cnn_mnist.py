@@ -1,4 +1,4 @@
-"""The TinyVGG reference (``reference.tinyvgg``) against oracles: the layers written out with
+"""The TinyVGG reference (``solution.py``) against oracles: the layers written out with
 ``torch.nn.functional``, SGD steps written out with ``torch.autograd.grad``, scikit-learn's confusion
 matrix, a training script run on a small fake MNIST, the shipped checkpoint of torch-cnn-mnist and
 the calibration of its hidden tests' thresholds."""
@@ -17,8 +17,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from conftest import REPO, assignment_test_module
-from reference import tinyvgg as ref
+from conftest import DEVICES, REPO, assignment_test_module
+from autograder.assignment_package import own_module
+
+ref = own_module(__file__, "solution")
 
 ASSIGNMENT = REPO / "assignments" / "torch-cnn-mnist"
 CHECKPOINT = ASSIGNMENT / "attachments" / "tinyvgg_mnist.pt"
@@ -27,7 +29,6 @@ train_step_tests = assignment_test_module("torch-cnn-mnist", "train_step")
 train_tests = assignment_test_module("torch-cnn-mnist", "train")
 """The hidden tests' own keys, helpers and thresholds."""
 
-DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +43,7 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def mnist(mnist_dir):
-    from reference.datasets import load_mnist
+    from autograder.datasets import load_mnist
 
     return load_mnist(mnist_dir)
 
@@ -189,7 +190,7 @@ def write_idx(path: Path, array: np.ndarray, magic: int) -> None:
 
 def test_main_trains_and_saves_a_weights_only_state_dict(tmp_path):
     """The training script on a fake MNIST of 64 training and 32 test images (real MNIST takes minutes)."""
-    from reference.datasets import MNIST_FILES
+    from autograder.datasets import MNIST_FILES
 
     folder = tmp_path / "mnist"
     folder.mkdir()

@@ -1,4 +1,4 @@
-"""The PyTorch workflow reference (``reference.torch_workflow``) against oracles: the line and the
+"""The PyTorch workflow reference (``solution.py``) against oracles: the line and the
 split by hand, the course's printed initial parameters (learnpytorch.io, "01. PyTorch Workflow
 Fundamentals": 0.3367 and 0.1288 after ``torch.manual_seed(42)``), the L1/SGD step written out
 in NumPy, a saved file read back by ``torch.load``, and the calibration of torch-workflow's
@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 import torch
 
-from reference import torch_workflow as ref
-from conftest import assignment_test_module
+from autograder.assignment_package import own_module
+
+ref = own_module(__file__, "solution")
+from conftest import DEVICES, assignment_test_module
 
 fit_tests = assignment_test_module("torch-workflow", "fit")
 """The hidden tests' own pass mark, epochs and data."""
 
-DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
 def model_at(w: float, b: float) -> ref.LinearRegressionModel:

@@ -1,24 +1,21 @@
-"""The one-hidden-layer network reference (``reference.shallow_network``), against oracles:
+"""The one-hidden-layer network reference (``solution.py``), against oracles:
 PyTorch autograd in float64, finite differences, and the held-out calibration of the numpy-mlp
 pass mark."""
 
 from __future__ import annotations
 
-import sys
 
 import numpy as np
 import torch
 
 from autograder.grading.runner import seed_for_test
 from autograder.resources import assignments_dir
-from reference import shallow_network as ref
-from reference.gradient_check import eval_numerical_gradient, eval_numerical_gradient_at, rel_error, sample_indices
-from conftest import assignment_test_module
+from autograder.assignment_package import own_module
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+ref = own_module(__file__, "solution")
+from autograder.gradient_check import eval_numerical_gradient, eval_numerical_gradient_at, rel_error, sample_indices
+from conftest import assignment_test_module, tomllib
+
 
 KEYS = ("W1", "b1", "W2", "b2")
 
