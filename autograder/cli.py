@@ -263,6 +263,7 @@ def check(notebook: Path, timeout: float | None, sandbox: str) -> None:
     """
     from autograder.check import CheckError, public_bundle
     from autograder.grading.grade import grade_submission
+    from autograder.reports import friendly_traceback
 
     _sandbox_or_exit(sandbox)
     try:
@@ -272,14 +273,18 @@ def check(notebook: Path, timeout: float | None, sandbox: str) -> None:
     result = grade_submission(notebook, bundle, _options(sandbox, None, threads=ONE_OFF_THREADS, timeout=timeout))
     if result.error:
         click.secho(result.error, fg="red")
-    for error in result.cell_errors:
-        click.secho(f"cell {error.cell} raised {error.type}: {error.message}", fg="yellow")
+    for error in result.cell_errors:  # cells numbered from 1, Markdown cells counted, as in feedback.md
+        click.secho(f"cell {error.cell + 1} raised {error.type}: {error.message}", fg="yellow")
+        if error.traceback:
+            click.echo("    " + friendly_traceback(error.traceback).rstrip().replace("\n", "\n    "))
+    for item in result.not_run:
+        click.secho(f"cell {item.cell + 1}, line {item.line} was not run ({item.code}): {item.reason}", fg="yellow")
     width = max(len(t.name) for t in result.tests)
     click.echo(f"\n{'public test':<{width}}  status  points")
     for test in result.tests:
         click.echo(f"{test.name:<{width}}  {test.status:<6}  {test.score:g}/{test.max_score:g}")
         if test.status != "passed":
-            click.echo("    " + test.output.replace("\n", "\n    "))
+            click.echo("    " + friendly_traceback(test.output).replace("\n", "\n    "))
     click.echo(f"\n{result.score:g}/{result.max_score:g} on the public tests ({result.execution_time:.1f} s)")
     if result.score < result.max_score:
         sys.exit(1)

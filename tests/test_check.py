@@ -32,3 +32,18 @@ def test_check_runs_student_code_in_the_sandbox_not_in_the_checking_process(buil
 def test_a_notebook_without_public_tests_gets_a_clear_message(sandbox_mode, tmp_path):
     run = check(code_notebook(tmp_path / "plain.ipynb", "x = 1"), sandbox_mode)
     assert run.exit_code != 0 and "no public tests found" in run.output
+
+
+def test_check_runs_code_under_cell_magics_and_names_the_lines_it_did_not_run(built, sandbox_mode, tmp_path):
+    """``%%time`` on an answer cell used to drop the whole cell: public tests passed in Jupyter,
+    failed when graded. Cells are numbered from 1 (Markdown too), as feedback.md numbers them."""
+    import nbformat
+
+    path = notebook_from(built.solution_notebook, tmp_path / "nb.ipynb", replace_text={"def softmax(": "%%time\ndef softmax("},
+                         extra_cells=["!pip install nothing", "x = 1\nraise ValueError('boom in my cell')"])
+    count = len(nbformat.read(path, as_version=4).cells)
+    run = check(path, sandbox_mode)
+    assert run.exit_code == 0, run.output
+    assert f"cell {count - 1}, line 1 was not run (!pip install nothing): shell commands" in run.output
+    assert f"cell {count} raised ValueError: boom in my cell" in run.output
+    assert f"Cell {count}, line 2" in run.output and "raise ValueError('boom in my cell')" in run.output

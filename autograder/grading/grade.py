@@ -17,7 +17,7 @@ from typing import Callable
 
 from autograder.bundle import Bundle
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
-from autograder.grading.results import HIDDEN, VISIBLE, CellError, SubmissionResult, TestResult
+from autograder.grading.results import HIDDEN, VISIBLE, CellError, NotRunCode, SubmissionResult, TestResult
 from autograder.grading.runner import make_fixtures, run_test_case
 from autograder.grading.session import SandboxFailure, SandboxSession, memory_hint
 from autograder.grading.warm import ZygoteError, zygote_for
@@ -112,6 +112,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         result.execution_time = time.monotonic() - started
         return result
 
+    result.not_run = [NotRunCode(c.index, n.line, n.code, n.reason) for c in cells for n in c.not_run]
     deadline = started + (options.timeout or limits.timeout)
     launcher = Launcher(options.sandbox, options.threads, limits, options.uid, options.gpu)
     loaders = dataset_loaders(options)
