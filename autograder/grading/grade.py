@@ -18,7 +18,7 @@ from typing import Callable
 from autograder.bundle import Bundle
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, NotRunCode, SubmissionResult, TestResult
-from autograder.grading.runner import make_fixtures, run_test_case
+from autograder.grading.runner import NOT_DEFINED, make_fixtures, other_notebook_hint, run_test_case
 from autograder.grading.session import SandboxFailure, SandboxSession, memory_hint
 from autograder.grading.warm import ZygoteError, zygote_for
 from autograder.intake import CodeCell, IntakeError, read_attachments, read_submission
@@ -117,6 +117,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     launcher = Launcher(options.sandbox, options.threads, limits, options.uid, options.gpu)
     loaders = dataset_loaders(options)
     outputs: list[str] = []
+    looked_up: dict[str, bool] = {}
     session, restarts = None, 0
     try:
         preload = tuple(bundle.config.preload) if options.warm else None
@@ -134,11 +135,15 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                 session, _ = _start(launcher, preload, deadline, limits, cells, attachments, None)
             device = "cpu" if options.gpu is None else "cuda"
             fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments)
-            result.tests.append(run_test_case(tc, test_file, session, fixtures))
+            result.tests.append(run_test_case(tc, test_file, session, fixtures, looked_up))
     finally:
         if session is not None:
             result.student_time += session.student_seconds
             outputs.append(session.close())
+    hint = other_notebook_hint(looked_up)
+    for test in result.tests if hint else ():
+        if NOT_DEFINED in test.output:
+            test.output += "\n" + hint
     result.stdout = "\n".join(o for o in outputs if o)[-limits.max_output_bytes :]
     result.execution_time = time.monotonic() - started
     return result

@@ -55,8 +55,16 @@ def make_fixtures(
     return fixtures
 
 
-def run_test_case(tc: TestCase, test_file: ExceptionTestFile, session: SandboxSession, fixtures: dict[str, Any]) -> TestResult:
-    """Run one test case and score it (all or nothing)."""
+def run_test_case(
+    tc: TestCase, test_file: ExceptionTestFile, session: SandboxSession, fixtures: dict[str, Any],
+    looked_up: dict[str, bool] | None = None,
+) -> TestResult:
+    """Run one test case and score it (all or nothing).
+
+    A test that fails after asking for names the notebook does not define says so instead of
+    showing the ``NoneType`` error that follows. looked_up, when given, collects the names the
+    test asked of the notebook -> whether they were defined (see ``other_notebook_hint``).
+    """
     points = float(tc.points or 0.0)
     result = TestResult(tc.name, points, visibility=HIDDEN if tc.hidden else VISIBLE)
     env = StudentNamespace(session, fixtures)
@@ -68,11 +76,40 @@ def run_test_case(tc: TestCase, test_file: ExceptionTestFile, session: SandboxSe
     except SandboxFailure as exc:
         result.output = f"Not graded: {exc}."
     except Exception as exc:
-        result.output = failure_message(exc, tc, test_file)
+        missing = [name for name, found in env.looked_up.items() if not found]
+        result.output = not_defined_message(missing) if missing else failure_message(exc, tc, test_file)
     else:
         result.score = points
         result.output = tc.success_message or "Passed."
+    if looked_up is not None:
+        for name, found in env.looked_up.items():
+            looked_up[name] = looked_up.get(name, False) or found
     return result
+
+
+NOT_DEFINED = "not defined in your notebook"
+
+
+def not_defined_message(names: list[str]) -> str:
+    """``accuracy_fn`` is not defined in your notebook ... (names: those a test asked for)."""
+    listed = ", ".join(f"`{n}`" for n in names)
+    verb = "is" if len(names) == 1 else "are"
+    return (
+        f"{listed} {verb} {NOT_DEFINED}: the tests call it by this name. Check the spelling against the "
+        "notebook's instructions, that its cell ran without an error, and that modules are imported."
+    )
+
+
+def other_notebook_hint(looked_up: dict[str, bool]) -> str | None:
+    """A hint that this is another assignment's notebook, when most of the names the tests
+    asked for (at least three) are not defined in it; else None."""
+    missing = sum(not found for found in looked_up.values())
+    if len(looked_up) >= 3 and missing > len(looked_up) / 2:
+        return (
+            f"{missing} of the {len(looked_up)} names the tests use are not defined in your notebook: "
+            "is this the notebook of another assignment?"
+        )
+    return None
 
 
 def failure_message(exc: Exception, tc: TestCase, test_file: ExceptionTestFile) -> str:

@@ -1,0 +1,56 @@
+"""Messages that name the cause: missing names, another assignment's notebook."""
+
+from __future__ import annotations
+
+from autograder.bundle import Bundle, BundleConfig, write_bundle
+from autograder.grading.grade import grade_submission
+from conftest import code_notebook, options
+
+THREE_NAMES = """
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "metrics"
+
+
+@test_case(points=1, hidden=False)
+def test_accuracy(accuracy_fn, np):
+    assert accuracy_fn(np.array([1, 2]), np.array([1, 3])) == 50.0
+
+
+@test_case(points=1, hidden=True)
+def test_loss(loss_fn, torch):
+    assert float(loss_fn(torch.tensor([1.0]), torch.tensor([1.0]))) == 0.0
+
+
+@test_case(points=1, hidden=True)
+def test_train(train_step):
+    assert train_step() is not None
+"""
+
+
+def grade(tmp_path, *cells):
+    zip_path = tmp_path / "metrics.zip"
+    write_bundle(zip_path, BundleConfig(id="metrics", seed=1), {"metrics.py": THREE_NAMES})
+    return grade_submission(code_notebook(tmp_path / "nb.ipynb", *cells), Bundle.load(zip_path), options("none"))
+
+
+def outputs(result):
+    return {t.name.split(".")[-1]: t.output for t in result.tests}
+
+
+def test_a_renamed_function_or_a_missing_import_is_named_instead_of_a_nonetype_error(tmp_path):
+    result = grade(tmp_path, "import numpy as np\ndef accuracy(a, b):\n    return 100.0 * (a == b).mean()",
+                   "def loss_fn(a, b):\n    return ((a - b) ** 2).mean()", "def train_step():\n    return 1")
+    out = outputs(result)
+    assert out["test_accuracy"].startswith("`accuracy_fn` is not defined in your notebook")
+    assert out["test_loss"].startswith("`torch` is not defined in your notebook")
+    assert "NoneType" not in out["test_accuracy"] + out["test_loss"]
+    assert "another assignment" not in out["test_accuracy"]  # 2 of 5 names missing
+    assert result.tests[2].status == "passed"
+
+
+def test_another_assignments_notebook_is_suspected_when_most_names_are_missing(tmp_path):
+    result = grade(tmp_path, "import numpy as np\ndef double(x):\n    return 2 * x")
+    for output in outputs(result).values():
+        assert "not defined in your notebook" in output and "notebook of another assignment?" in output
