@@ -18,6 +18,24 @@ def test_shapes(gradients, np):
     assert np.shape(grads[1]) == (10,), "gradb should have the shape of b, (10,)"
 
 
+@test_case(points=1, hidden=False)
+def test_worked_example_at_zero(gradients, np):
+    """W = 0, b = 0: every probability is 1/10, so dlogits = (1/10 - labels) / N with N = 2."""
+    images = np.zeros((2, 784))
+    images[0, 0] = images[1, 1] = 1.0
+    labels = np.eye(10)[[0, 1]]
+    gradW, gradb = gradients(images, labels, np.zeros((784, 10)), np.zeros(10))
+    want_b = np.array([-0.4, -0.4] + [0.1] * 8)
+    assert np.allclose(gradb, want_b), (
+        f"gradb should be {want_b} here, got {np.round(gradb, 3)}: the loss is the MEAN over the batch, "
+        "so the gradients are divided by N (and only once)"
+    )
+    assert np.allclose(np.asarray(gradW)[0], [-0.45] + [0.05] * 9) and np.allclose(np.asarray(gradW)[1], [0.05, -0.45] + [0.05] * 8), (
+        "gradW should be images.T @ dlogits with dlogits = (probs - labels) / N: row 0 is "
+        "[-0.45, 0.05, ...] here"
+    )
+
+
 @test_case(points=2, hidden=True)
 def test_against_reference(gradients, rng):
     from autograder.testing import check_array, rel_error
