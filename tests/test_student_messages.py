@@ -54,3 +54,14 @@ def test_another_assignments_notebook_is_suspected_when_most_names_are_missing(t
     result = grade(tmp_path, "import numpy as np\ndef double(x):\n    return 2 * x")
     for output in outputs(result).values():
         assert "not defined in your notebook" in output and "notebook of another assignment?" in output
+
+
+def test_the_public_tests_alone_catch_every_shipped_mnist_softmax_mutant():
+    """grader.check / dlgrade check on small worked examples fail each known mistake (issue 14, point 3);
+    before, the unstable softmax, the un-averaged gradient and the ignored learning rate passed."""
+    from autograder.build.validate import public_coverage
+    from autograder.resources import assignments_dir
+
+    reference, catches = public_coverage(assignments_dir() / "mnist-softmax", options("none"))
+    assert reference.score == reference.max_score, [t.output for t in reference.tests if t.status != "passed"]
+    assert catches and [c.mutant for c in catches if not c.caught] == []
