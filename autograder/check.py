@@ -42,3 +42,28 @@ def public_bundle(notebook: Path) -> Bundle:
         raise CheckError(str(exc)) from None
     except Exception as exc:  # a test file that does not parse
         raise CheckError(f"{notebook}: the public tests in its metadata cannot be read ({type(exc).__name__}: {exc})") from None
+
+
+def hidden_tests(notebook: Path) -> dict[str, list[dict]]:
+    """question -> [{"name", "points"}] of the hidden tests, as ``dlgrade build`` recorded them in
+    the notebook's metadata (``metadata.dlgrade.hidden_tests``); {} for an older notebook."""
+    try:
+        summary = json.loads(Path(notebook).read_text(encoding="utf-8"))["metadata"]["dlgrade"]["hidden_tests"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        return {}
+    return summary if isinstance(summary, dict) else {}
+
+
+def describe_hidden_tests(summary: dict[str, list[dict]]) -> list[str]:
+    """Plain lines for ``dlgrade check``: how many hidden tests there are, and what each
+    question's check, by name (``test_stable_for_logits_of_1000`` -> "stable for logits of 1000")."""
+    tests = [t for cases in summary.values() if isinstance(cases, list) for t in cases if isinstance(t, dict)]
+    if not tests:
+        return []
+    points = sum(float(t.get("points", 0)) for t in tests)
+    lines = [f"The grader also runs {len(tests)} hidden tests ({points:g} points), not in your notebook:"]
+    for question, cases in summary.items():
+        names = [str(t.get("name", "")).split(".")[-1].removeprefix("test_").replace("_", " ") for t in cases if isinstance(t, dict)]
+        if names:
+            lines.append(f"  {question}: {len(names)} ({'; '.join(names)})")
+    return lines

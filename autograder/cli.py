@@ -261,7 +261,7 @@ def check(notebook: Path, timeout: float | None, sandbox: str) -> None:
     Exits 0 when every public test passes, 1 otherwise. The hidden tests are not in your
     notebook: passing here does not promise full marks.
     """
-    from autograder.check import CheckError, public_bundle
+    from autograder.check import CheckError, describe_hidden_tests, hidden_tests, public_bundle
     from autograder.grading.grade import grade_submission
     from autograder.reports import friendly_traceback
 
@@ -286,6 +286,8 @@ def check(notebook: Path, timeout: float | None, sandbox: str) -> None:
         if test.status != "passed":
             click.echo("    " + friendly_traceback(test.output).replace("\n", "\n    "))
     click.echo(f"\n{result.score:g}/{result.max_score:g} on the public tests ({result.execution_time:.1f} s)")
+    for line in describe_hidden_tests(hidden_tests(notebook)):
+        click.echo(line)
     if result.score < result.max_score:
         sys.exit(1)
 

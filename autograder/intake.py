@@ -11,8 +11,7 @@ their content, never by metadata a student can delete:
 - the Python under timing and capturing magics runs without the magic (``%%time``,
   ``%%timeit``, ``%%capture``, ``%%prun``, ``%time``, ``%timeit``, ``%prun``), once;
 - other IPython magics (``%matplotlib``, ``%%bash``, ``%%writefile``) and shell escapes
-  (``!pip``) are not run, and each is reported to the student (``NotRun``), as is a skipped
-  cell that defines functions or classes.
+  (``!pip``) are not run, and each is reported to the student (``NotRun``).
 
 Dropped lines become blank (or ``pass``) so line numbers in tracebacks stay the notebook's.
 """
@@ -198,11 +197,6 @@ def parse_notebook(raw: bytes) -> list[CodeCell]:
         if cell.cell_type != "code":
             continue
         if cell.source.lstrip().startswith(SKIP_MARKER):
-            defined = _defined_names(cell.source)
-            if defined:
-                reason = (f"the cell starts with `{SKIP_MARKER}`, so the grader does not run it, and it defines "
-                          f"{', '.join(f'`{n}`' for n in defined)}: move answers to a cell without that line")
-                cells.append(CodeCell(i, "", (NotRun(1, SKIP_MARKER, reason),)))
             continue
         cells.append(CodeCell(i, *grading_source(cell.source)))
     if not any(c.source.strip() for c in cells):
@@ -320,15 +314,6 @@ def _ipython_call(node: ast.stmt) -> str | None:
 
 def _calls_get_ipython(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "get_ipython" for n in ast.walk(node))
-
-
-def _defined_names(source: str) -> list[str]:
-    """Functions and classes a cell defines at top level (none when it does not parse)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
 
 
 def _student_only(node: ast.stmt) -> bool:
