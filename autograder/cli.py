@@ -261,7 +261,10 @@ def check(notebook: Path, timeout: float | None, sandbox: str) -> None:
     Exits 0 when every public test passes, 1 otherwise. The hidden tests are not in your
     notebook: passing here does not promise full marks.
     """
-    from autograder.check import CheckError, describe_hidden_tests, hidden_tests, public_bundle
+    from autograder.check import (
+        CheckError, describe_hidden_tests, environment_warnings, grading_environment, hidden_tests, public_bundle,
+        recorded_environment,
+    )
     from autograder.grading.grade import grade_submission
     from autograder.reports import friendly_traceback
 
@@ -270,6 +273,8 @@ def check(notebook: Path, timeout: float | None, sandbox: str) -> None:
         bundle = public_bundle(notebook)
     except CheckError as exc:
         raise click.ClickException(str(exc))
+    for warning in environment_warnings(recorded_environment(notebook), grading_environment()):
+        click.secho(f"warning: {warning}", fg="yellow")
     result = grade_submission(notebook, bundle, _options(sandbox, None, threads=ONE_OFF_THREADS, timeout=timeout))
     if result.error:
         click.secho(result.error, fg="red")

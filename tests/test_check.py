@@ -49,3 +49,21 @@ def test_check_runs_code_under_cell_magics_and_names_the_lines_it_did_not_run(bu
     assert f"cell {count - 1}, line 1 was not run (!pip install nothing): shell commands" in run.output
     assert f"cell {count} raised ValueError: boom in my cell" in run.output
     assert f"Cell {count}, line 2" in run.output and "raise ValueError('boom in my cell')" in run.output
+
+
+def test_check_warns_when_this_kernel_differs_from_the_grader_in_a_major_version(built, sandbox_mode, tmp_path):
+    """NumPy 1.x code (np.int) fails under the grader's NumPy 2: the recorded environment says so first."""
+    import nbformat
+
+    from autograder.check import environment_warnings, grading_environment, recorded_environment
+
+    here = grading_environment()
+    assert recorded_environment(built.solution_notebook) == here  # recorded at build
+    assert check(built.solution_notebook, sandbox_mode).output.count("warning:") == 0
+    nb = nbformat.read(built.solution_notebook, as_version=4)
+    nb.metadata["dlgrade"]["environment"]["numpy"] = "1.26.4"
+    nbformat.write(nb, tmp_path / "old.ipynb")
+    run = check(tmp_path / "old.ipynb", sandbox_mode)
+    assert f"warning: the grader runs numpy 1.26.4; this kernel has {here['numpy']}" in run.output
+    assert environment_warnings({"numpy": "2.0.0", "python": "3.11.0"}, {"numpy": "2.3.1", "python": "3.11.9"}) == []
+    assert len(environment_warnings({"python": "3.12.1", "torch": "2.1.0"}, {"python": "3.11.9"})) == 2

@@ -29,6 +29,7 @@ from otter.test_files import ExceptionTestFile
 
 from autograder.build.checks import check_reference, check_stub
 from autograder.build.spec import AssignmentSpec
+from autograder.check import grading_environment
 from autograder.bundle import Bundle, BundleConfig, write_bundle
 from autograder.grading.grade import GradeOptions, grade_submission
 from autograder.grading.results import SubmissionResult
@@ -159,7 +160,7 @@ def build(spec_dir: Path, dist: Path, options: GradeOptions | None = None) -> Bu
     test_files = {f"{q}.py": spec.test_file(q).read_text() for q in spec.questions}
     for path in (out.student_notebook, out.solution_notebook):  # for dlgrade check
         notebook = nbformat.read(path, as_version=4)
-        notebook.metadata["dlgrade"] = {"hidden_tests": hidden_test_summary(test_files)}
+        notebook.metadata["dlgrade"] = {"hidden_tests": hidden_test_summary(test_files), "environment": grading_environment()}
         nbformat.write(notebook, path)
     write_bundle(out.autograder_zip, spec.config, test_files)
     if options is not None:
