@@ -65,3 +65,27 @@ def test_the_public_tests_alone_catch_every_shipped_mnist_softmax_mutant():
     reference, catches = public_coverage(assignments_dir() / "mnist-softmax", options("none"))
     assert reference.score == reference.max_score, [t.output for t in reference.tests if t.status != "passed"]
     assert catches and [c.mutant for c in catches if not c.caught] == []
+
+
+UNAVERAGED = """
+import numpy as np
+
+def gradients(images, labels, W, b):
+    logits = images @ W + b
+    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
+    dlogits = probs - labels  # the mean's 1/N forgotten
+    return images.T @ dlogits, np.sum(dlogits, axis=0)
+"""
+
+
+def test_an_unaveraged_gradient_is_told_to_divide_by_n(tmp_path):
+    from autograder.resources import assignments_dir
+
+    source = (assignments_dir() / "mnist-softmax" / "tests" / "gradients.py").read_text()
+    zip_path = tmp_path / "g.zip"
+    write_bundle(zip_path, BundleConfig(id="g", seed=1), {"gradients.py": source})
+    result = grade_submission(code_notebook(tmp_path / "nb.ipynb", UNAVERAGED), Bundle.load(zip_path), options("none"))
+    out = outputs(result)
+    assert "times too large" in out["test_against_reference"] and "divide by N" in out["test_against_reference"]
+    assert "divided by N" in out["test_worked_example_at_zero"]  # the public worked example says it too

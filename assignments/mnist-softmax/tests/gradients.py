@@ -48,7 +48,17 @@ def test_against_reference(gradients, rng):
     ref_W, ref_b = ref.gradients(images, labels, W, b)
     for what, got, want in (("gradW", grads[0], ref_W), ("gradb", grads[1], ref_b)):
         err = rel_error(check_array(got, want.shape, what), want)
-        assert err < 1e-7, f"{what} differs from the reference gradient: relative error {err:.1e} (threshold 1e-7)"
+        assert err < 1e-7, f"{what} differs from the reference gradient: relative error {err:.1e} (threshold 1e-7){batch_scale_hint(got, want, len(images))}"
+
+
+def batch_scale_hint(got, want, n):
+    """Why a gradient differs when it is the right one times N or divided by N again, else ""."""
+    scale = float(np.sum(got * want) / np.sum(want * want))
+    if np.isclose(scale, n, rtol=1e-3):
+        return f": it is {n} times too large (N = {n}): the loss is the mean over the batch, so divide by N"
+    if np.isclose(scale, 1 / n, rtol=1e-3):
+        return f": it is {n} times too small (N = {n}): divide by N only once (dlogits already is / N)"
+    return ""
 
 
 @test_case(points=2, hidden=True)
