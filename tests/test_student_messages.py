@@ -89,3 +89,17 @@ def test_an_unaveraged_gradient_is_told_to_divide_by_n(tmp_path):
     out = outputs(result)
     assert "times too large" in out["test_against_reference"] and "divide by N" in out["test_against_reference"]
     assert "divided by N" in out["test_worked_example_at_zero"]  # the public worked example says it too
+
+
+def test_a_whole_model_saved_instead_of_its_state_dict_is_told_to_save_the_state_dict():
+    import io
+
+    import pytest
+    import torch
+
+    from autograder.testing import load_state_dict
+
+    buffer = io.BytesIO()
+    torch.save(torch.nn.Linear(2, 1), buffer)  # the whole module, pickled
+    with pytest.raises(AssertionError, match=r"torch.save\(model.state_dict\(\), 'w.pt'\)"):
+        load_state_dict({"w.pt": buffer.getvalue()}, "w.pt")
