@@ -103,3 +103,15 @@ def test_a_whole_model_saved_instead_of_its_state_dict_is_told_to_save_the_state
     torch.save(torch.nn.Linear(2, 1), buffer)  # the whole module, pickled
     with pytest.raises(AssertionError, match=r"torch.save\(model.state_dict\(\), 'w.pt'\)"):
         load_state_dict({"w.pt": buffer.getvalue()}, "w.pt")
+
+
+def test_a_hidden_test_that_cannot_use_the_return_value_says_so_instead_of_a_generic_failure(tmp_path):
+    """``return W, b`` where ``(W, b), losses`` was asked: the hidden test's unpacking fails on the
+    trusted side. The message names the return value and the error, not only 'This hidden test failed'."""
+    zip_path = tmp_path / "t.zip"
+    source = THREE_NAMES.replace("assert train_step() is not None", "(W, b), losses = train_step()")
+    write_bundle(zip_path, BundleConfig(id="t", seed=1), {"metrics.py": source})
+    result = grade_submission(code_notebook(tmp_path / "nb.ipynb", "def train_step():\n    return 1, 2"), Bundle.load(zip_path), options("none"))
+    out = outputs(result)["test_train"]
+    assert out.startswith("This hidden test could not use what your code returned (TypeError: cannot unpack")
+    assert "return value" in out

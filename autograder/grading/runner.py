@@ -23,6 +23,12 @@ from autograder.grading.session import CallError, SandboxFailure, SandboxSession
 
 HIDDEN_FAILURE = "This hidden test failed. Check your function against the contract in the notebook."
 
+RETURN_VALUE_ERRORS = (TypeError, ValueError, IndexError, KeyError, AttributeError)
+"""Errors raised on the trusted side while a hidden test handles what the student's code
+returned (a list for an array, a wrong shape, a missing key): the message names the return
+value. Assertion errors from helpers such as ``np.testing`` print expected values and are
+never shown."""
+
 
 def seed_for_test(assignment_seed: int, test_name: str) -> list[int]:
     """Seed sequence for one test: (assignment seed, CRC32 of the test name). Regrades repeat it."""
@@ -117,7 +123,8 @@ def failure_message(exc: Exception, tc: TestCase, test_file: ExceptionTestFile) 
 
     Public tests quote the failing line of the test (students have those tests anyway).
     Hidden tests show the author's ``failure_message``, or the message of an ``assert`` written
-    in the test file itself or in ``autograder.testing``'s checks; never test source, and never
+    in the test file itself or in ``autograder.testing``'s checks, or, for a ``RETURN_VALUE_ERRORS``
+    error, that the return value could not be used and why; never test source, and never
     messages from helpers such as ``np.testing.assert_allclose``, which print expected values.
     """
     frames = traceback.extract_tb(exc.__traceback__)
@@ -131,4 +138,9 @@ def failure_message(exc: Exception, tc: TestCase, test_file: ExceptionTestFile) 
     author_written = (test_file.path, testing.__file__)
     if isinstance(exc, AssertionError) and str(exc) and frames and frames[-1].filename in author_written:
         return f"Failed: {exc}"[:2000]
+    if isinstance(exc, RETURN_VALUE_ERRORS):
+        return (
+            f"This hidden test could not use what your code returned ({type(exc).__name__}: {str(exc)[:300]}): "
+            "check the type, shape and dtype of your return value against the notebook's description."
+        )
     return HIDDEN_FAILURE
