@@ -258,7 +258,7 @@ class Bundle:
                 if tc.name == f"{test_file.name} - {index + 1}":  # Otter's default name: use the function's
                     test_file.test_cases[index] = replace(tc, name=f"{test_file.name}.{tc.body.test_func.__name__}")
             test_files.append(test_file)
-        return cls(config, test_files, sha256, package)
+        return cls(config, test_files, sha256, package=package)
 
 
 def write_bundle(path: Path, config: BundleConfig, test_files: dict[str, str], modules: dict[str, str] | None = None) -> None:

@@ -9,6 +9,8 @@ same tests ``grader.check`` runs in Jupyter. Hidden tests are never in a student
 from __future__ import annotations
 
 import json
+import platform
+from importlib import metadata
 from pathlib import Path
 
 from autograder.bundle import Bundle, BundleConfig, BundleError
@@ -42,3 +44,70 @@ def public_bundle(notebook: Path) -> Bundle:
         raise CheckError(str(exc)) from None
     except Exception as exc:  # a test file that does not parse
         raise CheckError(f"{notebook}: the public tests in its metadata cannot be read ({type(exc).__name__}: {exc})") from None
+
+
+def hidden_tests(notebook: Path) -> dict[str, list[dict]]:
+    """question -> [{"name", "points"}] of the hidden tests, as ``dlgrade build`` recorded them in
+    the notebook's metadata (``metadata.dlgrade.hidden_tests``); {} for an older notebook."""
+    try:
+        summary = json.loads(Path(notebook).read_text(encoding="utf-8"))["metadata"]["dlgrade"]["hidden_tests"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        return {}
+    return summary if isinstance(summary, dict) else {}
+
+
+def describe_hidden_tests(summary: dict[str, list[dict]]) -> list[str]:
+    """Plain lines for ``dlgrade check``: how many hidden tests there are, and what each
+    question's check, by name (``test_stable_for_logits_of_1000`` -> "stable for logits of 1000")."""
+    tests = [t for cases in summary.values() if isinstance(cases, list) for t in cases if isinstance(t, dict)]
+    if not tests:
+        return []
+    points = sum(float(t.get("points", 0)) for t in tests)
+    lines = [f"The grader also runs {len(tests)} hidden tests ({points:g} points), not in your notebook:"]
+    for question, cases in summary.items():
+        names = [str(t.get("name", "")).split(".")[-1].removeprefix("test_").replace("_", " ") for t in cases if isinstance(t, dict)]
+        if names:
+            lines.append(f"  {question}: {len(names)} ({'; '.join(names)})")
+    return lines
+
+
+ENVIRONMENT_PACKAGES = ("numpy", "torch")
+"""Packages whose versions ``dlgrade build`` records beside Python's."""
+
+
+def grading_environment() -> dict[str, str]:
+    """Versions of Python and ``ENVIRONMENT_PACKAGES`` in this process ({"python": "3.11.9",
+    "numpy": "2.1.3", ...}; a package that is not installed is left out)."""
+    versions = {"python": platform.python_version()}
+    for name in ENVIRONMENT_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def environment_warnings(recorded: dict[str, str], current: dict[str, str]) -> list[str]:
+    """One line per difference that changes behaviour: Python's major.minor, or a package's
+    major version (NumPy 1 -> 2 removed ``np.int``, for example). recorded: the grader's
+    versions from the notebook's metadata; current: ``grading_environment()`` here."""
+    warnings = []
+    for name, want in recorded.items():
+        have = current.get(name)
+        parts = 2 if name == "python" else 1
+        if have is None or str(want).split(".")[:parts] != have.split(".")[:parts]:
+            warnings.append(
+                f"the grader runs {name} {want}; this kernel has {have or 'none'}: code that works here may fail "
+                "when graded (and the other way round)"
+            )
+    return warnings
+
+
+def recorded_environment(notebook: Path) -> dict[str, str]:
+    """The grading environment ``dlgrade build`` recorded in the notebook's metadata
+    (``metadata.dlgrade.environment``); {} for an older notebook."""
+    try:
+        recorded = json.loads(Path(notebook).read_text(encoding="utf-8"))["metadata"]["dlgrade"]["environment"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        return {}
+    return {str(k): str(v) for k, v in recorded.items()} if isinstance(recorded, dict) else {}

@@ -292,26 +292,38 @@ def check(notebook: Path, timeout: float | None, sandbox: str) -> None:
     Exits 0 when every public test passes, 1 otherwise. The hidden tests are not in your
     notebook: passing here does not promise full marks.
     """
-    from autograder.check import CheckError, public_bundle
+    from autograder.check import (
+        CheckError, describe_hidden_tests, environment_warnings, grading_environment, hidden_tests, public_bundle,
+        recorded_environment,
+    )
     from autograder.grading.grade import grade_submission
+    from autograder.reports import friendly_traceback
 
     _sandbox_or_exit(sandbox)
     try:
         bundle = public_bundle(notebook)
     except CheckError as exc:
         raise click.ClickException(str(exc))
+    for warning in environment_warnings(recorded_environment(notebook), grading_environment()):
+        click.secho(f"warning: {warning}", fg="yellow")
     result = grade_submission(notebook, bundle, _options(sandbox, None, threads=ONE_OFF_THREADS, timeout=timeout))
     if result.error:
         echo(result.error, fg="red")
-    for error in result.cell_errors:
-        echo(f"cell {error.cell} raised {error.type}: {error.message}", fg="yellow")
+    for error in result.cell_errors:  # cells numbered from 1, Markdown cells counted, as in feedback.md
+        echo(f"cell {error.cell + 1} raised {error.type}: {error.message}", fg="yellow")
+        if error.traceback:
+            echo("    " + friendly_traceback(error.traceback).rstrip().replace("\n", "\n    "))
+    for item in result.not_run:
+        echo(f"cell {item.cell + 1}, line {item.line} was not run ({item.code}): {item.reason}", fg="yellow")
     width = max(len(t.name) for t in result.tests)
     echo(f"\n{'public test':<{width}}  status  points")
     for test in result.tests:
         echo(f"{test.name:<{width}}  {test.status:<6}  {test.score:g}/{test.max_score:g}")
         if test.status != "passed":
-            echo("    " + test.output.replace("\n", "\n    "))
+            echo("    " + friendly_traceback(test.output).replace("\n", "\n    "))
     echo(f"\n{result.score:g}/{result.max_score:g} on the public tests ({result.execution_time:.1f} s)")
+    for line in describe_hidden_tests(hidden_tests(notebook)):
+        echo(line)
     if result.score < result.max_score:
         sys.exit(1)
 

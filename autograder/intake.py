@@ -5,9 +5,9 @@ their content, never by metadata a student can delete:
 
 - a code cell whose first line is ``# dlgrade: skip`` (the generated notebook's data-loading
   and long training cells) is not run by the grader;
-- top-level statements that only serve student-side checks are dropped: ``import otter``,
-  ``grader = otter.Notebook(...)``, ``grader.check("q1")``, ``grader.check_all()``,
-  ``grader.export(...)``; so are IPython magics (``%matplotlib``) and shell escapes (``!pip``).
+- of the others, the grader runs what ``autograder.cell_source.grading_source`` keeps: the
+  Python under timing magics, without magics, shell escapes and the student-side
+  ``grader``/``otter`` statements (each magic or shell line left out is reported as ``NotRun``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
+from autograder.cell_source import NotRun, grading_source, python_source, runnable
 from autograder.otter_compat import split_at_checks
 
 SKIP_MARKER = "# dlgrade: skip"
@@ -46,10 +47,6 @@ MAX_CODE_LINES = 20_000
 cost about 0.1 ms per line: together these bound the trusted side's intake work (nbformat
 validation, IPython's transforms, ``ast.parse``) to a few seconds per submission."""
 
-STUDENT_ONLY_NAMES = frozenset({"grader", "otter"})
-"""Top-level statements that mention these names exist only for student-side checks."""
-
-
 class IntakeError(Exception):
     """The submission cannot be graded; ``str()`` is the message for the student."""
 
@@ -60,6 +57,8 @@ class CodeCell:
 
     index: int
     source: str
+    not_run: tuple[NotRun, ...] = ()
+    """The parts of the cell the grader leaves out (``cell_source.grading_source``)."""
     checks: tuple[str, ...] = ()
     """Questions whose ``grader.check`` ran right after this code (``otter_compat.split_at_checks``)."""
 
@@ -238,8 +237,8 @@ def code_cells(index: int, source: str) -> list[CodeCell]:
     calls (``otter_compat.split_at_checks``), each carrying the questions checked after it."""
     parts = split_at_checks(python_source(source))
     if len(parts) == 1 and not parts[0][1]:
-        return [CodeCell(index, grading_source(source))]
-    return [CodeCell(index, drop_student_only(part), checks) for part, checks in parts]
+        return [CodeCell(index, *grading_source(source))]
+    return [CodeCell(index, *runnable(part, part), checks=checks) for part, checks in parts]
 
 
 def _check_size(cells) -> None:
@@ -260,54 +259,3 @@ def _check_size(cells) -> None:
         raise IntakeError(f"the notebook's code cells hold {code / 2**20:.1f} MiB; the limit is {MAX_CODE_BYTES // 2**20} MiB")
     if lines > MAX_CODE_LINES:
         raise IntakeError(f"the notebook's code cells hold {lines} lines; the limit is {MAX_CODE_LINES}")
-
-
-def grading_source(source: str) -> str:
-    """The part of a cell's source that the grader runs.
-
-    IPython syntax is first translated to Python; then magics, shell escapes and top-level
-    statements that mention ``grader`` or ``otter`` are removed. A cell with a syntax error is
-    returned unchanged, so executing it reports the error to the student.
-    """
-    python = python_source(source)
-    try:
-        ast.parse(python)
-    except SyntaxError:
-        return source
-    return drop_student_only(python)
-
-
-def drop_student_only(python: str) -> str:
-    """Python source without its magics, shell escapes and top-level statements that mention
-    ``grader`` or ``otter`` (see ``grading_source``); unchanged when it does not parse."""
-    try:
-        tree = ast.parse(python)
-    except SyntaxError:
-        return python
-    lines = python.splitlines(keepends=True)
-    drop: set[int] = set()
-    for node in tree.body:
-        if _student_only(node):
-            drop.update(range(node.lineno - 1, node.end_lineno))
-    return "".join(line for i, line in enumerate(lines) if i not in drop)
-
-
-def python_source(source: str) -> str:
-    """A cell's source with IPython syntax (magics, ``!shell``) translated to Python."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    return TransformerManager().transform_cell(source)
-
-
-def _student_only(node: ast.stmt) -> bool:
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-        return all(m.split(".")[0] == "otter" for m in modules)
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return False
-    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-    if names & STUDENT_ONLY_NAMES:
-        return True
-    return any(
-        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "get_ipython" for n in ast.walk(node)
-    )

@@ -211,8 +211,9 @@ def feedback_context(result: SubmissionResult, assignment: str, questions: dict[
             {"cell": e.cell, "type": e.type, "message": e.message, "traceback": friendly_traceback(e.traceback)}
             for e in result.cell_errors
         ],
+        "not_run": [{"cell": n.cell + 1, "line": n.line, "code": n.code, "reason": n.reason} for n in result.not_run],
         "error": result.error,
-        "stdout": result.stdout,
+        "stdout": friendly_traceback(result.stdout),
         "execution_time": result.execution_time,
         "student_time": result.student_time,
         "device": result.device,
@@ -222,7 +223,7 @@ def feedback_context(result: SubmissionResult, assignment: str, questions: dict[
 
 def render_feedback_html(result: SubmissionResult, assignment: str, questions: dict[str, str] | None = None) -> str:
     """``feedback.html``: one self-contained page (score, per-question summary, a row per test,
-    limits hit, cell errors, captured output, time taken)."""
+    limits hit, cell errors, code not run, captured output, time taken)."""
     return environment().get_template("feedback.html.j2").render(feedback_context(result, assignment, questions))
 
 

@@ -86,7 +86,10 @@ def load_state_dict(attachments: dict[str, bytes], name: str) -> dict:
     try:
         state = torch.load(io.BytesIO(attachments[name]), map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise AssertionError(f"{name} cannot be loaded with torch.load(weights_only=True): {type(exc).__name__}") from None
+        raise AssertionError(
+            f"{name} cannot be loaded with torch.load(weights_only=True) ({type(exc).__name__}): save the weights, "
+            f"not the model object: torch.save(model.state_dict(), {name!r})"
+        ) from None
     ok = isinstance(state, dict) and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items())
     assert ok, f"{name} should hold model.state_dict() (a dict of tensors), got {type(state).__name__}"
     return state

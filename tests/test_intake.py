@@ -7,7 +7,8 @@ import json
 import nbformat
 import pytest
 
-from autograder.intake import IntakeError, grading_source, read_submission
+from autograder.cell_source import grading_source
+from autograder.intake import IntakeError, read_submission
 
 
 def write_nb(path, cells, **meta):
@@ -32,6 +33,38 @@ def test_skip_marker_and_student_only_statements_are_not_run(tmp_path):
     assert "def f(x)" in joined and "y = f(1)" in joined and "pip" not in joined
 
 
+def test_the_python_under_timing_and_capturing_magics_runs_and_line_numbers_stay(tmp_path):
+    """A ``%%time`` cell used to become one dropped ``get_ipython()`` statement: the answer vanished."""
+    path = write_nb(tmp_path / "a.ipynb", [
+        nbformat.v4.new_code_cell("%%time\ndef train(x):\n    return x + 1"),
+        nbformat.v4.new_code_cell("%%capture out\nimport math"),
+        nbformat.v4.new_code_cell("y = %time train(1)\n%timeit -n 2 -r1 train(2)\nfor i in range(2):\n    %time z = train(i)"),
+    ])
+    cells = read_submission(path)
+    namespace: dict = {}
+    for cell in cells:
+        assert cell.not_run == ()
+        exec(compile(cell.source, "<cell>", "exec"), namespace)
+    assert namespace["train"](1) == 2 and namespace["y"] == 2 and namespace["z"] == 2 and "math" in namespace
+    assert cells[0].source.splitlines()[1] == "def train(x):"  # line 2 of the cell stays line 2
+
+
+def test_code_the_grader_does_not_run_is_reported_with_its_line_and_why(tmp_path):
+    path = write_nb(tmp_path / "a.ipynb", [
+        nbformat.v4.new_code_cell("x = 1\n!pip install torch\n%matplotlib inline\ndef f():\n    %cd /tmp\n    return x"),
+        nbformat.v4.new_code_cell("%%bash\necho hi"),
+        nbformat.v4.new_code_cell("# dlgrade: skip\nW = train_for_an_hour()"),
+        nbformat.v4.new_code_cell("import otter\ngrader = otter.Notebook()\ngrader.check('q1')"),
+    ])
+    cells = read_submission(path)
+    reported = {(c.index, n.line, n.code): n.reason for c in cells for n in c.not_run}
+    assert set(reported) == {(0, 2, "!pip install torch"), (0, 3, "%matplotlib inline"), (0, 5, "%cd /tmp"), (1, 1, "%%bash")}
+    assert "shell" in reported[0, 2, "!pip install torch"] and "%%bash" in reported[1, 1, "%%bash"]
+    namespace: dict = {}
+    exec(compile(cells[0].source, "<cell>", "exec"), namespace)
+    assert namespace["f"]() == 1
+
+
 def test_cells_are_chosen_without_metadata(tmp_path):
     """Deleting or forging cell metadata changes nothing."""
     cell = nbformat.v4.new_code_cell("x = 1")
@@ -41,11 +74,11 @@ def test_cells_are_chosen_without_metadata(tmp_path):
 
 
 def test_syntax_errors_are_kept_for_the_student_to_see():
-    assert grading_source("def broken(:\n    pass") == "def broken(:\n    pass"
+    assert grading_source("def broken(:\n    pass") == ("def broken(:\n    pass", ())
 
 
 def test_a_grader_reference_inside_a_function_body_is_kept():
-    assert "return grader" in grading_source("def f():\n    return grader\n")
+    assert "return grader" in grading_source("def f():\n    return grader\n")[0]
 
 
 @pytest.mark.parametrize(

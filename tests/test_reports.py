@@ -88,10 +88,24 @@ def test_cell_errors_show_a_traceback_of_the_students_own_cells(batch):
     text = error.get_text(" ", strip=True)
     assert "Cell 2 raised ZeroDivisionError : division by zero" in text
     trace = error.select_one("pre").get_text()
-    assert trace.splitlines() == ["  Cell 2, line 4, in <module>", "  Cell 2, line 2, in f"]
+    assert trace.splitlines() == ["  Cell 2, line 4, in <module>", "    f()", "  Cell 2, line 2, in f", "    return 1 / 0", "           ~~^~~"]
     assert "ZeroDivisionError" in md(batch, "crash") and "Cell 2, line 2, in f" in md(batch, "crash")
     for name in SUBMISSIONS:
         assert "site-packages" not in md(batch, name) and "autograder/" not in md(batch, name)
+
+
+def test_code_the_grader_did_not_run_is_listed_with_cell_line_and_reason(batch, tmp_path):
+    nb = code_notebook(tmp_path / "magic.ipynb", "%%time\n" + DOUBLE, "%%bash\necho hi", "x = 1\n!pip install torch")
+    grade_to_folder(tiny_bundle(tmp_path, timeout=30), {"magic": nb}, tmp_path / "out", options("none"), workers=1)
+    page = html(tmp_path / "out", "magic")
+    assert page.find("h2", string="Code the grader did not run")
+    items = [li.get_text(" ", strip=True) for li in page.select("ul li") if "line" in li.get_text()]
+    assert items[0].startswith("Cell 2, line 1: %%bash : a `%%bash` cell is not Python")
+    assert items[1].startswith("Cell 3, line 2: !pip install torch : shell commands")
+    text = md(tmp_path / "out", "magic")
+    assert "- Cell 3, line 2: `!pip install torch`: shell commands" in text
+    assert "0 of" not in text.split("tests passed")[0]  # the %%time cell's function was graded
+    assert "## Code the grader did not run" not in md(batch, "correct")
 
 
 def test_limits_hit_are_said_in_plain_words(batch):

@@ -30,7 +30,8 @@ from otter.test_files import ExceptionTestFile
 from autograder.assignment_package import PACKAGE, ModulePackage, folder_sources, own_module
 from autograder.build.checks import check_reference, check_stub
 from autograder.build.spec import AssignmentSpec
-from autograder.bundle import Bundle, write_bundle
+from autograder.check import grading_environment
+from autograder.bundle import Bundle, BundleConfig, write_bundle
 from autograder.grading.grade import GradeOptions, grade_submission
 from autograder.grading.results import SubmissionResult
 
@@ -128,6 +129,14 @@ def public_test_cells(test_source: str) -> list[str]:
     return cells
 
 
+def hidden_test_summary(test_files: dict[str, str]) -> dict[str, list[dict]]:
+    """What the student notebook says about the hidden tests: question -> [{"name": test
+    function name, "points": float}], in file order. Names only (they are shown in feedback
+    anyway): never a hidden test's source or docstring."""
+    bundle = Bundle.from_sources(BundleConfig(id="summary"), test_files)
+    return {f.name: [{"name": tc.name, "points": float(tc.points or 0)} for tc in f.test_cases if tc.hidden] for f in bundle.test_files}
+
+
 def build(spec_dir: Path, dist: Path, options: GradeOptions | None = None) -> BuildOutput:
     """Build the assignment in ``spec_dir`` into ``dist``; verify it when ``options`` is given.
 
@@ -152,6 +161,10 @@ def build(spec_dir: Path, dist: Path, options: GradeOptions | None = None) -> Bu
     for name in spec.config.attachments:  # the reference's checkpoint etc., beside the solution
         shutil.copyfile(spec.attachment(name), out.solution_notebook.parent / name)
     test_files = {f"{q}.py": spec.test_file(q).read_text() for q in spec.questions}
+    for path in (out.student_notebook, out.solution_notebook):  # for dlgrade check
+        notebook = nbformat.read(path, as_version=4)
+        notebook.metadata["dlgrade"] = {"hidden_tests": hidden_test_summary(test_files), "environment": grading_environment()}
+        nbformat.write(notebook, path)
     write_bundle(out.autograder_zip, spec.config, test_files, folder_sources(spec.folder))
     if options is not None:
         verify(out, options)

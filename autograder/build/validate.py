@@ -123,3 +123,39 @@ def validate(spec_dir: Path, options: GradeOptions, workers: int = 1) -> Validat
     if len(mutants) < MIN_MUTANTS:
         report.checks.append(Check("mutants", SubmissionResult("mutants"), f"at least {MIN_MUTANTS}", False, f"found {len(mutants)}"))
     return report
+
+
+@dataclass(frozen=True)
+class PublicCatch:
+    """Whether the public tests alone (what ``grader.check`` and ``dlgrade check`` run) fail a
+    mutant. failing: the public tests it fails."""
+
+    mutant: str
+    failing: tuple[str, ...]
+
+    @property
+    def caught(self) -> bool:
+        return bool(self.failing)
+
+
+def public_coverage(spec_dir: Path, options: GradeOptions) -> tuple[SubmissionResult, list[PublicCatch]]:
+    """Grade the reference and every shipped mutant with the public tests only (the tests in the
+    student notebook's metadata, as ``dlgrade check`` does), one after another.
+
+    Returns (the reference's result, one PublicCatch per mutant). Raises MutantError,
+    BuildError/SpecError as ``validate`` does.
+    """
+    from autograder.check import public_bundle
+    from autograder.grading.grade import grade_submission
+
+    mutants = load_mutants(spec_dir)
+    with tempfile.TemporaryDirectory(prefix="dlgrade-public-") as tmp:
+        built = build(spec_dir, Path(tmp) / "dist", options=None)
+        bundle = public_bundle(built.student_notebook)
+        reference = grade_submission(built.solution_notebook, bundle, options, "reference")
+        catches = []
+        for mutant in mutants:
+            path = mutant.apply(built.solution_notebook, Path(tmp) / f"{mutant.name}.ipynb")
+            result = grade_submission(path, bundle, options, mutant.name)
+            catches.append(PublicCatch(mutant.name, tuple(t.name for t in result.tests if t.status != "passed")))
+    return reference, catches

@@ -18,8 +18,8 @@ from typing import Callable
 from autograder import otter_compat
 from autograder.bundle import Bundle
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
-from autograder.grading.results import HIDDEN, VISIBLE, CellError, SubmissionResult, TestResult
-from autograder.grading.runner import make_fixtures, run_test_case
+from autograder.grading.results import HIDDEN, VISIBLE, CellError, NotRunCode, SubmissionResult, TestResult
+from autograder.grading.runner import NOT_DEFINED, make_fixtures, other_notebook_hint, run_test_case
 from autograder.grading.session import SandboxFailure, SandboxSession, real_memory_error
 from autograder.grading.uids import claim_uid
 from autograder.grading.warm import ZygoteError, zygote_for
@@ -118,6 +118,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         result.execution_time = time.monotonic() - started
         return result
 
+    result.not_run = [NotRunCode(c.index, n.line, n.code, n.reason) for c in cells for n in c.not_run]
     deadline = started + (options.timeout or limits.timeout)
     launcher = Launcher(options.sandbox, options.threads, limits, options.uid, options.gpu)
     if launcher.drops_privileges:
@@ -128,6 +129,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     cells = otter_compat.seeded(cells, bundle.otter)
     steps = otter_compat.check_steps(cells) if bundle.otter else [(cells, ())]
     outputs: list[str] = []
+    looked_up: dict[str, bool] = {}
     graded: dict[str, TestResult] = {}
     checked: set[str] = set()
     done: list[CodeCell] = []
@@ -154,12 +156,16 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                     device = "cpu" if options.gpu is None else "cuda"
                     fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments)
                     with bundle.modules():  # the hidden tests import the assignment's reference as `assignment`
-                        graded[tc.name] = run_test_case(tc, test_file, session, fixtures)
+                        graded[tc.name] = run_test_case(tc, test_file, session, fixtures, looked_up)
     finally:
         if session is not None:
             _finish(session, result, outputs)
     result.tests = [not_graded(tc, result.error) if result.error else graded[tc.name] for _, tc in bundle.test_cases]
     otter_compat.apply_all_or_nothing(bundle.test_files, result.tests)
+    hint = other_notebook_hint(looked_up)
+    for test in result.tests if hint else ():
+        if NOT_DEFINED in test.output:
+            test.output += "\n" + hint
     result.stdout = "\n".join(o for o in outputs if o)[-limits.max_output_bytes :]
     result.execution_time = time.monotonic() - started
     return result

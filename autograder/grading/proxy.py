@@ -100,13 +100,18 @@ class StudentNamespace(Mapping):
     def __init__(self, session: SandboxSession, fixtures: dict[str, Any]):
         self.session = session
         self.fixtures = fixtures
+        self.looked_up: dict[str, bool] = {}
+        """Names asked of the notebook (not fixtures) -> whether the notebook defines them."""
 
     def get(self, name: str, default: Any = None) -> Any:
+        """The value for ``name`` (see the module docstring), or ``default`` when the notebook
+        does not define it (Otter's semantics; recorded in ``looked_up``)."""
         if name in self.fixtures:
             value = self.fixtures[name]
             return value() if isinstance(value, Lazy) else value
         info = self.session.request("lookup", name=name)
         kind = info.get("kind") if type(info) is dict else None
+        self.looked_up[name] = self.looked_up.get(name, False) or kind != "missing"
         if kind == "module":
             module = str(info.get("module", ""))
             if module.split(".")[0] in TRUSTED_MODULES:

@@ -4,7 +4,7 @@
 Gradescope schema: top-level ``score``, ``max_score``, ``output``, ``execution_time``
 (seconds) and ``tests``, a list of {``name``, ``score``, ``max_score``, ``status``
 ("passed" | "failed"), ``output``, ``visibility``}. dlgrade adds ``extra_data`` with the
-submission's name and hashes, cell errors, captured output, the sandbox mode, the device
+submission's name and hashes, cell errors, code the grader did not run (``not_run``), captured output, the sandbox mode, the device
 (``"cpu"`` or ``"cuda:<gpu index>"``) its code could use, ``student_time`` (seconds of
 ``execution_time`` spent in student code) and ``figures`` (test name -> pictures the test drew,
 base64 PNGs, for the feedback report).
@@ -98,6 +98,17 @@ class CellError:
 
 
 @dataclass
+class NotRunCode:
+    """Code the grader left out of a cell (``autograder.intake.NotRun``). cell: index in the
+    notebook (0-based); line: 1-based line in the cell; code: that line; reason: why."""
+
+    cell: int
+    line: int
+    code: str
+    reason: str
+
+
+@dataclass
 class SubmissionResult:
     """Everything graded for one submission.
 
@@ -115,6 +126,7 @@ class SubmissionResult:
     tests: list[TestResult] = field(default_factory=list)
     error: str | None = None
     cell_errors: list[CellError] = field(default_factory=list)
+    not_run: list[NotRunCode] = field(default_factory=list)
     stdout: str = ""
     execution_time: float = 0.0
     student_time: float = 0.0
@@ -149,6 +161,7 @@ class SubmissionResult:
                 "device": self.device,
                 "student_time": round(self.student_time, 3),
                 "cell_errors": [asdict(e) for e in self.cell_errors],
+                "not_run": [asdict(n) for n in self.not_run],
                 "stdout": self.stdout,
                 "figures": {t.name: t.figures for t in self.tests if t.figures},
                 "limit": asdict(self.limit) if self.limit else None,
@@ -172,6 +185,7 @@ class SubmissionResult:
             tests=tests,
             error=data.get("output") or None,
             cell_errors=[CellError(**e) for e in extra.get("cell_errors", [])],
+            not_run=[NotRunCode(**n) for n in extra.get("not_run", [])],
             stdout=extra.get("stdout", ""),
             execution_time=data.get("execution_time", 0.0),
             sandbox=extra.get("sandbox", ""),

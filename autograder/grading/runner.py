@@ -23,6 +23,12 @@ from autograder.grading.session import CallError, SandboxFailure, SandboxSession
 
 HIDDEN_FAILURE = "This hidden test failed. Check your function against the contract in the notebook."
 
+RETURN_VALUE_ERRORS = (TypeError, ValueError, IndexError, KeyError, AttributeError)
+"""Errors raised on the trusted side while a hidden test handles what the student's code
+returned (a list for an array, a wrong shape, a missing key): the message names the return
+value. Assertion errors from helpers such as ``np.testing`` print expected values and are
+never shown."""
+
 
 def seed_for_test(assignment_seed: int, test_name: str) -> list[int]:
     """Seed sequence for one test: (assignment seed, CRC32 of the test name). Regrades repeat it."""
@@ -55,9 +61,17 @@ def make_fixtures(
     return fixtures
 
 
-def run_test_case(tc: TestCase, test_file: ExceptionTestFile, session: SandboxSession, fixtures: dict[str, Any]) -> TestResult:
+def run_test_case(
+    tc: TestCase, test_file: ExceptionTestFile, session: SandboxSession, fixtures: dict[str, Any],
+    looked_up: dict[str, bool] | None = None,
+) -> TestResult:
     """Run one test case and score it (all or nothing), recording the limit it hit and whether
-    it could run at all (``TestResult.limit``, ``TestResult.graded``)."""
+    it could run at all (``TestResult.limit``, ``TestResult.graded``).
+
+    A test that fails after asking for names the notebook does not define says so instead of
+    showing the ``NoneType`` error that follows. looked_up, when given, collects the names the
+    test asked of the notebook -> whether they were defined (see ``other_notebook_hint``).
+    """
     points = float(tc.points or 0.0)
     result = TestResult(tc.name, points, visibility=HIDDEN if tc.hidden else VISIBLE, passed=False)
     env = StudentNamespace(session, fixtures)
@@ -71,11 +85,40 @@ def run_test_case(tc: TestCase, test_file: ExceptionTestFile, session: SandboxSe
         result.output = f"Not graded: {exc}."
         result.graded, result.limit = False, exc.limit
     except Exception as exc:
-        result.output = failure_message(exc, tc, test_file)
+        missing = [name for name, found in env.looked_up.items() if not found]
+        result.output = not_defined_message(missing) if missing else failure_message(exc, tc, test_file)
     else:
         result.score, result.passed = points, True
         result.output = tc.success_message or "Passed."
+    if looked_up is not None:
+        for name, found in env.looked_up.items():
+            looked_up[name] = looked_up.get(name, False) or found
     return result
+
+
+NOT_DEFINED = "not defined in your notebook"
+
+
+def not_defined_message(names: list[str]) -> str:
+    """``accuracy_fn`` is not defined in your notebook ... (names: those a test asked for)."""
+    listed = ", ".join(f"`{n}`" for n in names)
+    verb = "is" if len(names) == 1 else "are"
+    return (
+        f"{listed} {verb} {NOT_DEFINED}: the tests call it by this name. Check the spelling against the "
+        "notebook's instructions, that its cell ran without an error, and that modules are imported."
+    )
+
+
+def other_notebook_hint(looked_up: dict[str, bool]) -> str | None:
+    """A hint that this is another assignment's notebook, when most of the names the tests
+    asked for (at least three) are not defined in it; else None."""
+    missing = sum(not found for found in looked_up.values())
+    if len(looked_up) >= 3 and missing > len(looked_up) / 2:
+        return (
+            f"{missing} of the {len(looked_up)} names the tests use are not defined in your notebook: "
+            "is this the notebook of another assignment?"
+        )
+    return None
 
 
 def failure_message(exc: Exception, tc: TestCase, test_file: ExceptionTestFile) -> str:
@@ -83,7 +126,8 @@ def failure_message(exc: Exception, tc: TestCase, test_file: ExceptionTestFile) 
 
     Public tests quote the failing line of the test (students have those tests anyway).
     Hidden tests show the author's ``failure_message``, or the message of an ``assert`` written
-    in the test file itself or in ``autograder.testing``'s checks; never test source, and never
+    in the test file itself or in ``autograder.testing``'s checks, or, for a ``RETURN_VALUE_ERRORS``
+    error, that the return value could not be used and why; never test source, and never
     messages from helpers such as ``np.testing.assert_allclose``, which print expected values.
     """
     frames = traceback.extract_tb(exc.__traceback__)
@@ -97,4 +141,9 @@ def failure_message(exc: Exception, tc: TestCase, test_file: ExceptionTestFile) 
     author_written = (test_file.path, testing.__file__)
     if isinstance(exc, AssertionError) and str(exc) and frames and frames[-1].filename in author_written:
         return f"Failed: {exc}"[:2000]
+    if isinstance(exc, RETURN_VALUE_ERRORS):
+        return (
+            f"This hidden test could not use what your code returned ({type(exc).__name__}: {str(exc)[:300]}): "
+            "check the type, shape and dtype of your return value against the notebook's description."
+        )
     return HIDDEN_FAILURE

@@ -25,6 +25,7 @@ not data stay here and go back as handles (see ``autograder.protocol``).
 from __future__ import annotations
 
 import builtins
+import linecache
 import os
 import sys
 import traceback
@@ -77,8 +78,11 @@ class Worker:
         results = []
         for index, source in cells:
             error = None
+            filename = CELL_FILENAME.format(index)
+            # tracebacks quote the offending line of the cell (mtime None: linecache keeps it)
+            linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
             try:
-                code = compile(source, CELL_FILENAME.format(index), "exec")
+                code = compile(source, filename, "exec")
                 exec(code, self.namespace)
             except BaseException as exc:  # SystemExit and KeyboardInterrupt from a cell too
                 error = describe_error(exc)

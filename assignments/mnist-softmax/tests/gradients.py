@@ -18,6 +18,24 @@ def test_shapes(gradients, np):
     assert np.shape(grads[1]) == (10,), "gradb should have the shape of b, (10,)"
 
 
+@test_case(points=1, hidden=False)
+def test_worked_example_at_zero(gradients, np):
+    """W = 0, b = 0: every probability is 1/10, so dlogits = (1/10 - labels) / N with N = 2."""
+    images = np.zeros((2, 784))
+    images[0, 0] = images[1, 1] = 1.0
+    labels = np.eye(10)[[0, 1]]
+    gradW, gradb = gradients(images, labels, np.zeros((784, 10)), np.zeros(10))
+    want_b = np.array([-0.4, -0.4] + [0.1] * 8)
+    assert np.allclose(gradb, want_b), (
+        f"gradb should be {want_b} here, got {np.round(gradb, 3)}: the loss is the MEAN over the batch, "
+        "so the gradients are divided by N (and only once)"
+    )
+    assert np.allclose(np.asarray(gradW)[0], [-0.45] + [0.05] * 9) and np.allclose(np.asarray(gradW)[1], [0.05, -0.45] + [0.05] * 8), (
+        "gradW should be images.T @ dlogits with dlogits = (probs - labels) / N: row 0 is "
+        "[-0.45, 0.05, ...] here"
+    )
+
+
 @test_case(points=2, hidden=True)
 def test_against_reference(gradients, rng):
     from autograder.testing import check_array, rel_error
@@ -30,7 +48,17 @@ def test_against_reference(gradients, rng):
     ref_W, ref_b = ref.gradients(images, labels, W, b)
     for what, got, want in (("gradW", grads[0], ref_W), ("gradb", grads[1], ref_b)):
         err = rel_error(check_array(got, want.shape, what), want)
-        assert err < 1e-7, f"{what} differs from the reference gradient: relative error {err:.1e} (threshold 1e-7)"
+        assert err < 1e-7, f"{what} differs from the reference gradient: relative error {err:.1e} (threshold 1e-7){batch_scale_hint(got, want, len(images))}"
+
+
+def batch_scale_hint(got, want, n):
+    """Why a gradient differs when it is the right one times N or divided by N again, else ""."""
+    scale = float(np.sum(got * want) / np.sum(want * want))
+    if np.isclose(scale, n, rtol=1e-3):
+        return f": it is {n} times too large (N = {n}): the loss is the mean over the batch, so divide by N"
+    if np.isclose(scale, 1 / n, rtol=1e-3):
+        return f": it is {n} times too small (N = {n}): divide by N only once (dlogits already is / N)"
+    return ""
 
 
 @test_case(points=2, hidden=True)

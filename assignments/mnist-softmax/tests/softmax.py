@@ -14,6 +14,18 @@ def test_rows_are_distributions(softmax, np):
     assert np.allclose(P.sum(axis=1), 1.0), "each row of softmax(X) must sum to 1"
 
 
+@test_case(points=1, hidden=False)
+def test_worked_example_and_logits_of_1000(softmax, np):
+    """softmax([0, ln 3]) = [1/4, 3/4]; softmax([1000, 1000]) = [1/2, 1/2] (exp(1000) overflows)."""
+    with np.errstate(all="ignore"):
+        P = softmax(np.array([[0.0, np.log(3.0)], [1000.0, 1000.0]]))
+    assert np.allclose(P[0], [0.25, 0.75]), f"softmax([0, ln 3]) should be [0.25, 0.75], got {P[0]}"
+    assert np.allclose(P[1], [0.5, 0.5]), (
+        f"softmax([1000, 1000]) should be [0.5, 0.5], got {P[1]}: exp(1000) overflows; subtract each row's "
+        "maximum before np.exp (softmax(x) = softmax(x - max(x)))"
+    )
+
+
 @test_case(points=1, hidden=True)
 def test_values_against_reference(softmax, rng):
     from autograder.testing import check_array, rel_error

@@ -19,6 +19,17 @@ def test_returns_shapes(train, np):
     result = train(images, labels, epochs=1, lr=0.1, batch_size=20, seed=0)
     assert isinstance(result, tuple) and len(result) == 2, "train should return a tuple (W, b)"
     assert np.shape(result[0]) == (784, 10) and np.shape(result[1]) == (10,), "W should be (784, 10), b (10,)"
+    # a worked example: one epoch with batch_size = N from W = 0, b = 0 is one SGD step, W = -lr * gradW(0)
+    images = np.zeros((2, 784))
+    images[0, 0] = images[1, 1] = 1.0
+    labels = np.eye(10)[[0, 1]]
+    W, b = train(images, labels, epochs=1, lr=0.5, batch_size=2, seed=0)
+    want_b = -0.5 * np.array([-0.4, -0.4] + [0.1] * 8)
+    assert np.allclose(b, want_b), (
+        f"after one step with lr = 0.5 from zero, b should be {want_b}, got {np.round(b, 3)}: start from "
+        "zeros and step by -lr * gradient"
+    )
+    assert np.allclose(np.asarray(W)[0], -0.5 * np.array([-0.45] + [0.05] * 9)), "W[0] should be -lr * gradW[0] after one step"
 
 
 @test_case(points=2, hidden=True)

@@ -66,6 +66,23 @@ def test_small_example(conv_forward_naive, np):
     assert np.shape(out) == (2, 4, 3, 3), "with stride 2 and pad 1, x (2, 3, 5, 5) and w (4, 3, 3, 3) give out (2, 4, 3, 3)"
 
 
+@test_case(points=1, hidden=False)
+def test_asymmetric_filter_is_not_flipped(conv_forward_naive, np):
+    """A filter whose only 1 is its top-left entry copies the top-left pixel of each window (CS231n and
+    PyTorch compute a cross-correlation: the filter is not flipped)."""
+    x = np.arange(9.0).reshape(1, 1, 3, 3)  # [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    w = np.array([[[[1.0, 0.0], [0.0, 0.0]]]])
+    out = conv_forward_naive(x, w, np.zeros(1), {"stride": 1, "pad": 0})[0]
+    assert np.allclose(np.asarray(out)[0, 0], [[0, 1], [3, 4]]), (
+        f"with w = [[1, 0], [0, 0]] out should be [[0, 1], [3, 4]], got {np.asarray(out)[0, 0].tolist()}: "
+        "multiply each window by w as it is; do not flip the filter"
+    )
+    out = conv_forward_naive(x, w, np.zeros(1), {"stride": 1, "pad": 1})[0]
+    assert np.allclose(np.asarray(out)[0, 0], [[0, 0, 0, 0], [0, 0, 1, 2], [0, 3, 4, 5], [0, 6, 7, 8]]), (
+        "with pad 1 the image gets one row and one column of zeros on EVERY side (top, bottom, left, right)"
+    )
+
+
 @test_case(points=1, hidden=True)
 def test_output_shapes(conv_forward_naive, rng):
     for xshape, (F, HH, WW), stride, pad in SHAPE_CASES:

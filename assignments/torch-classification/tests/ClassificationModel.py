@@ -35,6 +35,19 @@ def test_layers_and_logits_shape(ClassificationModel, torch):
     assert tuple(model(torch.zeros(5, 2)).shape) == (5, 3), "forward of an (N, 2) input should give (N, out_features) logits"
 
 
+@test_case(points=1, hidden=False)
+def test_forward_is_not_linear(ClassificationModel, torch):
+    """A stack of linear layers without activations is one linear map f, with f(x) + f(-x) = 2 f(0)."""
+    torch.manual_seed(0)
+    model = ClassificationModel(in_features=2, out_features=3, hidden_units=8)
+    x = torch.randn(6, 2)
+    twice_at_zero = 2 * model(torch.zeros(1, 2)).detach()
+    assert not torch.allclose(model(x).detach() + model(-x).detach(), twice_at_zero.expand(6, 3), atol=1e-6), (
+        "forward is a linear map (model(x) + model(-x) == 2 * model(0)): put a ReLU between the layers "
+        "(self.relu = nn.ReLU()), or the three layers collapse into one"
+    )
+
+
 @test_case(points=1, hidden=True)
 def test_state_dict_names_and_shapes(ClassificationModel, rng):
     in_features, out_features, hidden_units = (int(v) for v in rng.integers(2, 9, size=3))

@@ -11,6 +11,10 @@ def test_labels_shape_and_values(predict_binary, ClassificationModel, torch):
     assert isinstance(preds, torch.Tensor) and tuple(preds.shape) == (7,), "predictions for an (N, 2) input are (N,)"
     assert preds.dtype == torch.int64, "the predicted labels should be int64 (.long())"
     assert set(preds.tolist()) <= {0, 1}, "the predicted labels should be 0s and 1s"
+    far = predict_binary(ClassificationModel(2, 1, 10), 1000 * torch.randn(7, 2))
+    assert set(far.tolist()) <= {0, 1}, (
+        f"for inputs far from 0 the labels were {far.tolist()}: round torch.sigmoid(logits), not the logits"
+    )
 
 
 @test_case(points=2, hidden=True)

@@ -18,6 +18,17 @@ def test_eighty_twenty(split_data, torch):
     assert y_test.tolist() != list(range(40, 50)), "the samples should be shuffled before the split"
 
 
+@test_case(points=1, hidden=False)
+def test_test_set_is_not_a_block_of_neighbours(split_data, torch):
+    """The spirals come sorted by class: a test set of neighbouring samples holds one class only."""
+    X = torch.arange(100.0).reshape(50, 2)
+    _, _, _, y_test = split_data(X, torch.arange(50))
+    picked = sorted(y_test.tolist())
+    assert picked[-1] - picked[0] > len(picked) - 1, (
+        f"the test samples are a block of neighbours ({picked}): shuffle with torch.randperm before splitting"
+    )
+
+
 @test_case(points=2, hidden=True)
 def test_against_reference(split_data, rng):
     from assignment import solution as ref

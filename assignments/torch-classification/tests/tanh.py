@@ -56,6 +56,11 @@ def test_values(tanh, torch):
     out = tanh(x)
     assert isinstance(out, torch.Tensor) and out.shape == x.shape, "tanh(x) should be a tensor of the shape of x"
     assert torch.allclose(out, torch.tanh(x), atol=1e-5), "tanh(x) should equal torch.tanh(x)"
+    big = tanh(torch.tensor([-100.0, 50.0, 100.0]))
+    assert torch.allclose(big, torch.tensor([-1.0, 1.0, 1.0])), (
+        f"tanh([-100, 50, 100]) should be [-1, 1, 1], got {big.tolist()}: exp(2x) overflows to inf for x > 44 "
+        "and inf / inf is NaN; clamp x (for example to [-20, 20]) before exp"
+    )
 
 
 @test_case(points=2, hidden=True)

@@ -77,6 +77,21 @@ def test_returns_losses_and_learns(train_binary, ClassificationModel, torch):
     assert losses[-1] < losses[0], "the loss should go down on this easy problem"
 
 
+@test_case(points=1, hidden=False)
+def test_first_loss_is_bce_with_logits_of_the_untrained_model(train_binary, ClassificationModel, torch):
+    """The first loss is computed before the first step: BCEWithLogitsLoss of the model's own logits."""
+    torch.manual_seed(0)
+    X = torch.randn(32, 2)
+    y = (X[:, 1] > 0).long()
+    model = ClassificationModel(2, 1, 10)
+    want = torch.nn.functional.binary_cross_entropy_with_logits(model(X).detach().squeeze(1), y.float()).item()
+    losses = train_binary(model, X, y, epochs=1, lr=0.01)
+    assert abs(losses[0] - want) < 1e-4, (
+        f"the first loss should be nn.BCEWithLogitsLoss()(logits.squeeze(1), y.float()) = {want:.4f}, got "
+        f"{losses[0]:.4f}: give the loss the logits, not torch.sigmoid(logits) (it applies the sigmoid itself)"
+    )
+
+
 @test_case(points=3, hidden=True)
 def test_steps_against_reference(train_binary, ClassificationModel, device, rng):
     """A few epochs from a start the grader chooses, on the grading machine's device (the GPU when

@@ -74,6 +74,21 @@ def test_returns_losses_and_learns(train_multiclass, ClassificationModel, torch)
     assert losses[-1] < losses[0], "the loss should go down on this easy problem"
 
 
+@test_case(points=1, hidden=False)
+def test_first_loss_is_cross_entropy_of_the_untrained_logits(train_multiclass, ClassificationModel, torch):
+    """The first loss is computed before the first step: CrossEntropyLoss of the model's own logits."""
+    torch.manual_seed(0)
+    X = torch.randn(30, 2)
+    y = (X[:, 0] > 0).long() + (X[:, 1] > 0).long()
+    model = ClassificationModel(2, 3, 16)
+    want = torch.nn.functional.cross_entropy(model(X).detach(), y).item()
+    losses = train_multiclass(model, X, y, epochs=1, lr=0.01)
+    assert abs(losses[0] - want) < 1e-4, (
+        f"the first loss should be nn.CrossEntropyLoss()(logits, y) = {want:.4f}, got {losses[0]:.4f}: give "
+        "the loss the raw logits, not torch.softmax(logits) (it applies log-softmax itself)"
+    )
+
+
 @test_case(points=3, hidden=True)
 def test_steps_against_reference(train_multiclass, ClassificationModel, device, rng):
     """A few epochs from a start the grader chooses, on the grading machine's device (the GPU when
