@@ -43,6 +43,9 @@ class GradeOptions:
     - warm: fork each submission's worker from a warm sandbox that has imported the bundle's
       ``preload`` modules, where that is possible (``autograder.grading.warm``); False starts
       a new sandbox for every submission.
+    - stop_at_first_failure: once a hidden test fails, the remaining tests are not run
+      (reported not graded). For mutation testing (``autograder.build.mutate``), where one
+      failing hidden test is the whole verdict; never for grading students.
     """
 
     sandbox: str = "bwrap"
@@ -53,6 +56,7 @@ class GradeOptions:
     uid: int = SANDBOX_UID_BASE
     gpus: tuple[int, ...] = ()
     warm: bool = True
+    stop_at_first_failure: bool = False
 
     @property
     def gpu(self) -> int | None:
@@ -122,9 +126,10 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         session, cell_failure = _start(launcher, preload, deadline, limits, cells, attachments, result)
         if cell_failure:
             result.error = cell_failure
+        stopped = None
         for test_file, tc in bundle.test_cases:
-            if result.error:
-                result.tests.append(not_graded(tc, result.error))
+            if result.error or stopped:
+                result.tests.append(not_graded(tc, result.error or stopped))
                 continue
             if session.dead_reason and restarts < MAX_RESTARTS and time.monotonic() < deadline:
                 result.student_time += session.student_seconds
@@ -134,6 +139,8 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
             device = "cpu" if options.gpu is None else "cuda"
             fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments)
             result.tests.append(run_test_case(tc, test_file, session, fixtures))
+            if options.stop_at_first_failure and result.tests[-1].visibility != VISIBLE and result.tests[-1].status != "passed":
+                stopped = f"Not run: hidden test {tc.name} failed first."
     finally:
         if session is not None:
             result.student_time += session.student_seconds
