@@ -4,21 +4,13 @@ pass mark."""
 
 from __future__ import annotations
 
-import sys
 
 import numpy as np
 import torch
 
-from autograder.grading.runner import seed_for_test
-from autograder.resources import assignments_dir
 from reference import shallow_network as ref
 from reference.gradient_check import eval_numerical_gradient, eval_numerical_gradient_at, rel_error, sample_indices
-from conftest import assignment_test_module
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from conftest import assignment_test_module, grader_rng
 
 KEYS = ("W1", "b1", "W2", "b2")
 
@@ -142,8 +134,7 @@ def test_held_out_calibration_of_the_pass_mark():
     PASS_MARK by at least 0.02 on that test's own data (same seeds as the grader's rng fixture) and
     on 8 other flowers; logistic-regression-like capacity (1 hidden unit) does not reach it."""
     tests = assignment_test_module("numpy-mlp", "nn_model")
-    config = tomllib.loads((assignments_dir() / "numpy-mlp" / "assignment.toml").read_text())
-    fixture = np.random.default_rng(seed_for_test(config["seed"], "test_flower_held_out_accuracy"))
+    fixture = grader_rng("numpy-mlp", "nn_model", "test_flower_held_out_accuracy")
     seed_pairs = [tuple(int(s) for s in fixture.integers(2**31, size=2))] + [(100 + s, 200 + s) for s in range(8)]
     accuracies = []
     for train_seed, held_out_seed in seed_pairs:
