@@ -129,6 +129,18 @@ def assignment_test_module(assignment: str, question: str):
     return module
 
 
+def grader_rng(assignment: str, question: str, test: str):
+    """The ``rng`` fixture the grader gives hidden test ``test`` of
+    ``assignments/<assignment>/tests/<question>.py``: seeded by ``make_fixtures`` with the
+    assignment's seed and the test case's name as ``Bundle.load`` gives it (the test file's
+    ``name``, a dot, the function's name), so calibration runs on the hidden test's own data."""
+    from autograder.grading.runner import make_fixtures
+
+    seed = tomllib.loads((REPO / "assignments" / assignment / "assignment.toml").read_text())["seed"]
+    file_name = assignment_test_module(assignment, question).name
+    return make_fixtures(f"{file_name}.{test}", seed, {})["rng"]
+
+
 def tiny_bundle(folder: Path, **limits) -> Path:
     """Write an autograder zip for TINY_TEST_FILE with the given resource limits."""
     from autograder.bundle import BundleConfig, Limits

@@ -251,12 +251,19 @@ def _print_table(results: list[SubmissionResult], out_dir: Path) -> None:
 @data_dir_option
 @sandbox_option
 @device_options
-def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: str, device: str, gpus: str | None) -> None:
+@click.option("--mutate", is_flag=True, help="Mutation-test the hidden tests instead: grade generated first-order mutants of the reference.")
+@click.option("--sample", type=click.IntRange(min=1), default=None, help="With --mutate: grade this many mutants, drawn at random.")
+@click.option("--seed", type=int, default=0, show_default=True, help="With --sample: the draw's seed.")
+def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: str, device: str, gpus: str | None,
+             mutate: bool, sample: int | None, seed: int) -> None:
     """Prove each assignment's hidden tests tell right from wrong.
 
     The reference must score full marks, the untouched stub must pass no hidden test, and each
     known-buggy variant in mutants/ must fail a hidden test whose message points at the bug.
     Prints a table per assignment; exits non-zero on any failure.
+
+    With --mutate: the mutation score of the hidden tests and every surviving mutant (see
+    autograder/build/mutate.py); exits non-zero when a score is under 95%.
     """
     from autograder.build.assign import BuildError
     from autograder.build.spec import AssignmentSpec, SpecError
@@ -264,6 +271,22 @@ def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: 
 
     _sandbox_or_exit(sandbox)
     failures = 0
+    if mutate:
+        from autograder.build.mutate import TARGET, format_report, mutation_test
+
+        workers = default_workers()
+        for folder in assignment_dirs:
+            try:
+                _check_data(AssignmentSpec.load(folder).config.data, data_dir)
+                options = _options(sandbox, data_dir, workers, gpus=_gpus(device, gpus))
+                report = mutation_test(folder, options, workers, sample, seed)
+            except (SpecError, BuildError, MutantError, RuntimeError, ValueError) as exc:
+                raise click.ClickException(f"{folder}: {exc}")
+            click.echo(format_report(report))
+            failures += report.score < TARGET
+        if failures:
+            raise click.ClickException(f"{failures} assignment(s) under the {TARGET:.0%} mutation score")
+        return
     for folder in assignment_dirs:
         try:
             _check_data(AssignmentSpec.load(folder).config.data, data_dir)

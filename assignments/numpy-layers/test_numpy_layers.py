@@ -12,14 +12,13 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.grading.runner import seed_for_test
 from autograder.resources import assignments_dir
 from autograder.assignment_package import own_module
 
 ref = own_module(__file__, "solution")
 from autograder.datasets import load_mnist
 from autograder.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
-from conftest import assignment_test_module, tomllib
+from conftest import assignment_test_module, grader_rng, tomllib
 
 
 CONFIG = tomllib.loads((assignments_dir() / "numpy-layers" / "assignment.toml").read_text())
@@ -380,7 +379,7 @@ def test_layer_gradient_check_thresholds_have_a_wide_margin(question):
     on their own data (the grader's rng fixture) and 5x under on seeds 0-99 (rel_error is elementwise,
     so its tail comes from the rare gradient entry near 0)."""
     threshold = assignment_test_module("numpy-layers", question).GRADCHECK_THRESHOLD
-    fixture = np.random.default_rng(seed_for_test(CONFIG["seed"], "test_numerical_gradient_check"))
+    fixture = grader_rng("numpy-layers", question, "test_numerical_gradient_check")
     assert layer_gradcheck_error(question, fixture) < threshold / 10
     worst = max(layer_gradcheck_error(question, np.random.default_rng(seed)) for seed in range(100))
     assert worst < threshold / 5, worst
@@ -404,7 +403,7 @@ def test_net_gradient_check_threshold_has_a_wide_margin():
     loss dominates for gradient entries near 1e-8; over seeds 0-99 the worst is 1.2e-4, see
     GRADCHECK_THRESHOLD)."""
     tests = assignment_test_module("numpy-layers", "FullyConnectedNet")
-    fixture = np.random.default_rng(seed_for_test(CONFIG["seed"], "test_numerical_gradient_check"))
+    fixture = grader_rng("numpy-layers", "FullyConnectedNet", "test_numerical_gradient_check")
     seed = int(fixture.integers(2**31))
     X, y = tests.problem(fixture, 3, (15,), 10)
     assert net_gradcheck_error(tests, seed, X, y) < tests.GRADCHECK_THRESHOLD / 100
@@ -420,7 +419,7 @@ def test_relu_zero_input_data_catches_an_inclusive_mask():
     """The hidden relu_backward test_zero_input's data holds exact zeros, and dout is nonzero there, so a
     mask x >= 0 fails it."""
     tests = assignment_test_module("numpy-layers", "relu_backward")
-    rng = np.random.default_rng(seed_for_test(CONFIG["seed"], "test_zero_input"))
+    rng = grader_rng("numpy-layers", "relu_backward", "test_zero_input")
     x, dout = tests.away_from_kink(rng, (5, 6)), rng.normal(size=(5, 6))
     x.flat[rng.choice(x.size, size=10, replace=False)] = 0.0
     assert np.count_nonzero(x == 0) == 10 and np.all(dout[x == 0] != 0)
@@ -446,7 +445,7 @@ def test_mnist_calibration_of_the_pass_mark(seeds, mnist_dir):
         return float(np.mean(np.argmax(net.loss(data.test.images), axis=1) == data.test.labels))
 
     if seeds == "fixture":
-        fixture = np.random.default_rng(seed_for_test(CONFIG["seed"], "test_mnist_test_accuracy"))
+        fixture = grader_rng("numpy-layers", "train", "test_mnist_test_accuracy")
         pairs = [tuple(int(s) for s in fixture.integers(2**31, size=2))]
     else:
         pairs = [(0, 100), (1, 101)]

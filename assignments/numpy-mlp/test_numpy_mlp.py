@@ -8,13 +8,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from autograder.grading.runner import seed_for_test
-from autograder.resources import assignments_dir
 from autograder.assignment_package import own_module
 
 ref = own_module(__file__, "solution")
 from autograder.gradient_check import eval_numerical_gradient, eval_numerical_gradient_at, rel_error, sample_indices
-from conftest import assignment_test_module, tomllib
+from conftest import assignment_test_module, grader_rng
 
 
 KEYS = ("W1", "b1", "W2", "b2")
@@ -139,8 +137,7 @@ def test_held_out_calibration_of_the_pass_mark():
     PASS_MARK by at least 0.02 on that test's own data (same seeds as the grader's rng fixture) and
     on 8 other flowers; logistic-regression-like capacity (1 hidden unit) does not reach it."""
     tests = assignment_test_module("numpy-mlp", "nn_model")
-    config = tomllib.loads((assignments_dir() / "numpy-mlp" / "assignment.toml").read_text())
-    fixture = np.random.default_rng(seed_for_test(config["seed"], "test_flower_held_out_accuracy"))
+    fixture = grader_rng("numpy-mlp", "nn_model", "test_flower_held_out_accuracy")
     seed_pairs = [tuple(int(s) for s in fixture.integers(2**31, size=2))] + [(100 + s, 200 + s) for s in range(8)]
     accuracies = []
     for train_seed, held_out_seed in seed_pairs:

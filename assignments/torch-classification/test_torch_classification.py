@@ -15,8 +15,7 @@ import pytest
 import torch
 from torch import nn
 
-from autograder.grading.runner import seed_for_test
-from conftest import DEVICES, REPO, assignment_test_module, tomllib
+from conftest import DEVICES, REPO, assignment_test_module, grader_rng, tomllib
 from autograder.assignment_package import own_module
 
 ref = own_module(__file__, "solution")
@@ -231,7 +230,7 @@ def test_pass_mark_calibration_on_the_hidden_tests_seeds(tests, test_name, train
     """The reference, trained as the hidden test trains the student's code (the grader's rng
     fixture for that test), beats the pass mark by ``margin`` points in every one of the three
     runs; on one other rng too; and a model without the ReLUs, trained the same way, fails."""
-    fixture = np.random.default_rng(seed_for_test(CONFIG["seed"], test_name))
+    fixture = grader_rng("torch-classification", tests.name, test_name)
     accuracies = graded_accuracies(tests, train, classes, fixture)
     assert min(accuracies) > tests.PASS_MARK + margin, accuracies
     assert statistics.median(graded_accuracies(tests, train, classes, np.random.default_rng(7))) > tests.PASS_MARK + margin

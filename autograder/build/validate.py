@@ -28,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.build.assign import build
+from autograder.build.assign import BuildOutput, build
 from autograder.bundle import Bundle
 from autograder.grading.batch import grade_batch
 from autograder.grading.grade import GradeOptions
@@ -79,6 +79,16 @@ class Mutant:
         return dest
 
 
+def mutant_submission(mutant: Mutant, built: BuildOutput, bundle: Bundle, folder: Path) -> Path:
+    """Write ``mutant`` applied to the built solution notebook into ``folder`` (created), with
+    copies of the solution's attachments beside it, as a submission would have them; return
+    the notebook's path. Raises MutantError as ``Mutant.apply`` does."""
+    folder.mkdir(parents=True)
+    for name in bundle.config.attachments:
+        shutil.copyfile(built.solution_notebook.parent / name, folder / name)
+    return mutant.apply(built.solution_notebook, folder / built.solution_notebook.name)
+
+
 def load_mutants(spec_dir: Path) -> list[Mutant]:
     """The assignment's mutants, by file name."""
     return [Mutant.load(p) for p in sorted((Path(spec_dir) / "mutants").glob("*.toml"))]
@@ -111,11 +121,7 @@ def validate(spec_dir: Path, options: GradeOptions, workers: int = 1) -> Validat
         report = Validation(bundle.config.id)
         submissions = {"reference": built.solution_notebook, "stub": built.student_notebook}
         for mutant in mutants:
-            folder = Path(tmp) / "mutants" / mutant.name  # its own folder, with the solution's attachments
-            folder.mkdir(parents=True)
-            for name in bundle.config.attachments:
-                shutil.copyfile(built.solution_notebook.parent / name, folder / name)
-            submissions[f"mutants/{mutant.name}"] = mutant.apply(built.solution_notebook, folder / built.solution_notebook.name)
+            submissions[f"mutants/{mutant.name}"] = mutant_submission(mutant, built, bundle, Path(tmp) / "mutants" / mutant.name)
         results = {r.submission: r for r in grade_batch(bundle, built.autograder_zip, submissions, options, workers)}
         report.checks.append(check_reference(results["reference"]))
         report.checks.append(check_stub(results["stub"]))

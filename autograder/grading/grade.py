@@ -47,6 +47,9 @@ class GradeOptions:
     - warm: fork each submission's worker from a warm sandbox that has imported the bundle's
       ``preload`` modules, where that is possible (``autograder.grading.warm``); False starts
       a new sandbox for every submission.
+    - stop_at_first_failure: once a hidden test fails, the remaining tests are not run
+      (reported not graded). For mutation testing (``autograder.build.mutate``), where one
+      failing hidden test is the whole verdict; never for grading students.
     """
 
     sandbox: str = "bwrap"
@@ -57,6 +60,7 @@ class GradeOptions:
     uid: int = SANDBOX_UID_BASE
     gpus: tuple[int, ...] = ()
     warm: bool = True
+    stop_at_first_failure: bool = False
 
     @property
     def gpu(self) -> int | None:
@@ -133,6 +137,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     graded: dict[str, TestResult] = {}
     checked: set[str] = set()
     done: list[CodeCell] = []
+    stopped: str | None = None  # why the remaining tests are not run (options.stop_at_first_failure)
     session, restarts = None, 0
     try:
         for step_cells, questions in steps:
@@ -149,6 +154,9 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
             checked.update(questions)
             for test_file in to_test:
                 for tc in test_file.test_cases:
+                    if stopped:
+                        graded[tc.name] = not_graded(tc, stopped)
+                        continue
                     if session.dead_reason and restarts < MAX_RESTARTS and time.monotonic() < deadline:
                         _finish(session, result, outputs)
                         restarts += 1
@@ -157,6 +165,8 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                     fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments)
                     with bundle.modules():  # the hidden tests import the assignment's reference as `assignment`
                         graded[tc.name] = run_test_case(tc, test_file, session, fixtures, looked_up)
+                    if options.stop_at_first_failure and tc.hidden and graded[tc.name].status != "passed":
+                        stopped = f"Not run: hidden test {tc.name} failed first."
     finally:
         if session is not None:
             _finish(session, result, outputs)

@@ -62,9 +62,12 @@ def batch_scale_hint(got, want, n):
 
 
 @test_case(points=2, hidden=True)
-def test_numerical_gradient_check(gradients, forward, cross_entropy, rng):
-    """Centered differences of the student's own forward + cross_entropy (CS231n gradient check)."""
+def test_numerical_gradient_check(gradients, rng):
+    """Centered differences (CS231n gradient check) of the contract's loss: the reference forward +
+    cross_entropy, not the student's. Differentiating the student's own loss would give points to
+    a constant loss with zero gradients, and charge a forward or cross_entropy bug a second time."""
     from autograder.testing import check_array, eval_numerical_gradient_at, rel_error, sample_indices
+    from assignment import solution as ref
 
     images, labels = rng.uniform(size=(8, 784)), np.eye(10)[rng.integers(0, 10, size=8)]
     W, b = rng.normal(scale=0.05, size=(784, 10)), rng.normal(scale=0.5, size=10)
@@ -73,10 +76,10 @@ def test_numerical_gradient_check(gradients, forward, cross_entropy, rng):
     gradW, gradb = check_array(grads[0], (784, 10), "gradW"), check_array(grads[1], (10,), "gradb")
 
     def loss_W(W_):
-        return float(cross_entropy(forward(images, W_, b), labels))
+        return ref.cross_entropy(ref.forward(images, W_, b), labels)
 
     def loss_b(b_):
-        return float(cross_entropy(forward(images, W, b_), labels))
+        return ref.cross_entropy(ref.forward(images, W, b_), labels)
 
     w_idx = sample_indices(W.shape, 15, rng)
     b_idx = sample_indices(b.shape, 10, rng)
@@ -88,6 +91,5 @@ def test_numerical_gradient_check(gradients, forward, cross_entropy, rng):
         err = rel_error(analytic, numeric)
         assert err < GRADCHECK_THRESHOLD, (
             f"gradient check failed for {what}: relative error {err:.1e} between your gradient and centered "
-            f"differences of your forward/cross_entropy (threshold {GRADCHECK_THRESHOLD:.0e})"
+            f"differences of the mean cross-entropy of softmax(images @ W + b) (threshold {GRADCHECK_THRESHOLD:.0e})"
         )
-

@@ -7,6 +7,12 @@ name = "clip_grad_norm"
 KEYS = ("Wx", "Wh", "b", "W_out", "b_out")
 SHAPES = {"Wx": (1, 6), "Wh": (6, 6), "b": (6,), "W_out": (6, 1), "b_out": (1,)}
 
+CLIP_RTOL = 1e-6
+"""rel_error allowed between the clipped gradients and the reference's. The contract allows an eps in
+the denominator (PyTorch's clip_grad_norm_ computes max_norm / (norm + 1e-6)): on these gradients
+(norm about 3.5) that is at most 9e-8 (200 seeds); clipping per gradient or by the wrong factor is
+off by more than 1e-2."""
+
 
 @test_case(points=1, hidden=False)
 def test_small_example(clip_grad_norm, np):
@@ -43,7 +49,7 @@ def test_global_norm_clipping(clip_grad_norm, rng):
     want = ref.clip_grad_norm(grads, max_norm)
     for key in KEYS:
         err = rel_error(clipped[key], want[key])
-        assert err < 1e-9, (
+        assert err < CLIP_RTOL, (
             f'the clipped "{key}" differs from the expected values (relative error {err:.1e}): the norm is global, '
             "sqrt of the sum of squares of every entry of every gradient together, and when it exceeds max_norm every "
             "gradient is multiplied by max_norm / norm"

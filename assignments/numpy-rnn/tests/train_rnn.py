@@ -26,6 +26,13 @@ pairs), so the margin is at least 0.0157, 46% of the worst. The noise floor is
 (1 - exp(-0.04)) / 2 = 0.0196. On the same seeds, predicting the previous value scores 0.079-0.093,
 a least-squares AR(2) model fitted on the training part 0.063-0.083, and predicting zero about 0.5."""
 
+LOSS_RTOL, PARAM_RTOL = 1e-4, 1e-3
+"""Tolerances of test_against_reference (12 clipped SGD steps at learning rate 0.3): relative error of
+each loss, and norm-relative error ||got - want|| / ||want|| of each trained parameter. The contract
+allows an eps in the clipping denominator (PyTorch's max_norm / (norm + 1e-6)); the steps amplify
+that 1e-7 difference to at most 1.4e-5 in the losses and 1.6e-4 in the parameters over 30 seeds,
+while skipping the clipping drifts at least 6.5e-2 and 1.3e-1."""
+
 TRAIN_BUDGET_S = 60
 """Seconds the student's train_rnn may take for the training run (the reference: about 0.5 s)."""
 
@@ -116,7 +123,6 @@ def test_windows_and_carried_state(train_rnn, rng):
 @test_case(points=2, hidden=True)
 def test_against_reference(train_rnn, rng):
     """Three epochs of 4 windows at learning rate 0.3, with clipping at work, against the reference."""
-    from autograder.testing import rel_error
     from assignment import solution as ref
 
     args = (10, 4, 3, 0.3, 0.5)  # seq_len, batch_size, num_epochs, learning_rate, max_norm
@@ -124,14 +130,15 @@ def test_against_reference(train_rnn, rng):
     params = ref.init_rnn_params(1, 6, 1, int(rng.integers(2**31)))
     trained, losses = call_train(train_rnn, params, series, *args)
     want, want_losses = ref.train_rnn(params, series, *args)
-    assert len(losses) == len(want_losses) and rel_error(losses[:4], want_losses[:4]) < 1e-7, (
+    loss_err = np.max(np.abs(np.asarray(losses[:4]) - want_losses[:4]) / np.abs(want_losses[:4])) if len(losses) == len(want_losses) else np.inf
+    assert loss_err < LOSS_RTOL, (
         "with learning_rate > 0 the losses of the first epoch differ from the expected values: each window takes one "
         "SGD step, params[k] - learning_rate * grads[k] with grads from clip_grad_norm(grads, max_norm), before "
         "the next window (if rnn_regression_loss or clip_grad_norm fails its own tests, fix it first)"
     )
     for key in KEYS:
-        err = rel_error(trained[key], want[key])
-        assert err < 1e-7, (
+        err = np.linalg.norm(trained[key] - want[key]) / np.linalg.norm(want[key])
+        assert err < PARAM_RTOL, (
             f'after 3 epochs, params["{key}"] differs from the expected values (relative error {err:.1e}): for each '
             "window, clip the gradients with clip_grad_norm(grads, max_norm), then step "
             "params[k] - learning_rate * grads[k], and return the parameters after the last window"
