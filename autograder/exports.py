@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Iterable
 
 from autograder.bundle import Bundle, LatePolicy, parse_time
-from autograder.grading.results import SubmissionResult
-from autograder.reports import question_of, write_text_atomic
+from autograder.grading.results import SubmissionResult, write_text_atomic
+from autograder.reports import question_of
 from autograder.safe_text import SafeCSVWriter
 
 ASSIGNMENT_INFO = "assignment.json"

@@ -32,7 +32,7 @@ from autograder.build.assign import build
 from autograder.bundle import Bundle
 from autograder.grading.batch import grade_batch
 from autograder.grading.grade import GradeOptions
-from autograder.build.checks import Check, check_mutant, check_reference, check_stub
+from autograder.build.expectations import Check, check_mutant, check_reference, check_stub
 from autograder.grading.results import SubmissionResult
 
 if sys.version_info >= (3, 11):
