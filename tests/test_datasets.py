@@ -69,3 +69,111 @@ def test_digits_stand_in_follows_the_mnist_contract():
     assert data.train.images.shape[1] == 784 and data.test.images.shape[1] == 784
     assert len(data.train.images) + len(data.test.images) == 1797
     assert 0 <= data.train.images.min() and data.train.images.max() <= 1
+
+
+# ------------------------------------------------------------------------------ dlgrade data fetch
+
+
+@pytest.fixture
+def serve():
+    """serve(folder) -> (base URL of an HTTP server on 127.0.0.1 serving ``folder``, the list of
+    paths it was asked for). Never the internet."""
+    import functools
+    import http.server
+    import threading
+
+    servers = []
+
+    def start(folder):
+        requested = []
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def do_GET(self):
+                requested.append(self.path)
+                super().do_GET()
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/", requested
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def shared_data():
+    from conftest import data_dir
+
+    folder = data_dir()
+    if folder is None or not all((folder / d).is_dir() for d in ("mnist", "fashion-mnist", "tinyshakespeare", "airline-passengers")):
+        pytest.skip("the shared data folder is not here: set DLGRADE_DATA_DIR")
+    return folder
+
+
+def test_every_fetchable_dataset_fills_what_the_loaders_read():
+    from autograder.data_fetch import SOURCES
+    from autograder.datasets import DATASET_FILES
+
+    for name, (_, files) in SOURCES.items():
+        if name in DATASET_FILES:
+            assert set(files) == set(DATASET_FILES[name]), name
+    assert set(DATASET_FILES) - set(SOURCES) == {"cifar10"}  # documented: not fetched
+
+
+def test_data_fetch_downloads_checks_and_keeps(tmp_path, serve):
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+    from autograder.data_fetch import SOURCES
+    from autograder.datasets import check_data
+
+    folder = shared_data()
+    url, requested = serve(folder)
+    to = tmp_path / "data"
+    run = CliRunner().invoke(main, ["data", "fetch", "--to", str(to), "--mirror", url])
+    assert run.exit_code == 0, run.output
+    files = [path for _, paths in SOURCES.values() for path in paths]
+    assert sorted(requested) == sorted("/" + path for path in files)
+    for path in files:
+        assert (to / path).read_bytes() == (folder / path).read_bytes()
+        assert f"downloaded: {path}" in run.output
+    check_data(["mnist", "shakespeare", "airline"], to)
+    assert load_tiny_shakespeare(to).startswith("First Citizen:")
+
+    requested.clear()
+    again = CliRunner().invoke(main, ["data", "fetch", "airline", "--to", str(to)], env={"DLGRADE_DATA_MIRROR": url})
+    assert again.exit_code == 0 and "already there: airline-passengers/airline-passengers.csv" in again.output
+    assert requested == []
+
+
+def test_data_fetch_refuses_bytes_that_do_not_match_the_checksum(tmp_path, serve):
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+    from autograder.data_fetch import FetchError, fetch
+
+    mirror = tmp_path / "mirror" / "airline-passengers"
+    mirror.mkdir(parents=True)
+    (mirror / "airline-passengers.csv").write_text('"Month","Passengers"\n"1949-01",999\n')
+    url, _ = serve(tmp_path / "mirror")
+    to = tmp_path / "data"
+    with pytest.raises(FetchError, match="airline-passengers.csv from http://127.0.0.1.*hash"):
+        fetch(["airline"], to, url)
+    assert not (to / "airline-passengers" / "airline-passengers.csv").exists()
+    run = CliRunner().invoke(main, ["data", "fetch", "shakespeare", "--to", str(to), "--mirror", url])
+    assert run.exit_code != 0 and "tinyshakespeare/input.txt from " in run.output and "404" in run.output
+
+
+def test_check_data_names_what_is_missing_and_how_to_get_it(tmp_path):
+    from autograder.datasets import DataError, check_data
+
+    with pytest.raises(DataError, match="unknown dataset 'imagenet'"):
+        check_data(["imagenet"], tmp_path)
+    with pytest.raises(DataError, match=r"Tiny Shakespeare.*tinyshakespeare/input.txt.*dlgrade data fetch"):
+        check_data(["shakespeare"], tmp_path)
+    check_data([], tmp_path)

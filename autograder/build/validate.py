@@ -93,6 +93,17 @@ class Validation:
     def ok(self) -> bool:
         return bool(self.checks) and all(c.ok for c in self.checks)
 
+    def table(self) -> list[str]:
+        """Lines for the terminal: the assignment, then a row per check (ok or FAIL, the graded
+        notebook, its score, what was expected and what was found)."""
+        lines = [f"\n{self.assignment}"]
+        width = max(len(c.submission) for c in self.checks)
+        for check in self.checks:
+            mark = "ok  " if check.ok else "FAIL"
+            score = f"{check.result.score:g}/{check.result.max_score:g}"
+            lines.append(f"  {mark} {check.submission:<{width}}  {score:>7}  expected {check.expectation}; {check.detail}".rstrip("; "))
+        return lines
+
 
 MIN_MUTANTS = 3
 """Known-buggy variants every assignment must ship."""

@@ -222,3 +222,18 @@ def write_grades_csv(path: Path, results: list[SubmissionResult], test_names: li
         scores = {t.name: t.score for t in result.tests}
         writer.writerow([result.submission, result.score, result.max_score, *(scores.get(n, 0.0) for n in test_names)])
     write_text_atomic(path, out.getvalue())
+
+
+def results_table(results: list[SubmissionResult], out_dir: Path) -> list[str]:
+    """Lines for the terminal after a batch: submission, score, seconds and the first line of
+    its error (at most 70 characters), by submission name; then where the reports are."""
+    width = max([len(r.submission) for r in results] + [10])
+    lines = [f"\n{'submission':<{width}}  {'score':>11}  time"]
+    for r in sorted(results, key=lambda r: r.submission):
+        note = f"  {r.error.splitlines()[0][:70]}" if r.error else ""
+        lines.append(f"{r.submission:<{width}}  {r.score:>5g}/{r.max_score:<5g}  {r.execution_time:5.1f}s{note}")
+    lines.append(
+        f"\nreports: {out_dir}/<submission>/feedback.html   class: {out_dir / 'summary.html'}   "
+        f"grades: {out_dir / 'grades.csv'}, final_grades.csv"
+    )
+    return lines
