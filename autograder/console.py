@@ -31,8 +31,18 @@ def echo(message: str = "", err: bool = False, **style) -> None:
     click.secho(terminal_text(message), err=err, **style)
 
 
+def echo_line(line: Line | str) -> None:
+    """Print one line (a plain string goes to stdout, uncoloured)."""
+    line = Line(line) if isinstance(line, str) else line
+    echo(line.text, err=line.err, fg=line.fg)
+
+
 def echo_lines(lines: Iterable[Line | str]) -> None:
-    """Print each line (a plain string goes to stdout, uncoloured)."""
+    """Print each line, as ``echo_line``."""
     for line in lines:
-        line = Line(line) if isinstance(line, str) else line
-        echo(line.text, err=line.err, fg=line.fg)
+        echo_line(line)
+
+
+def verbatim(text: str) -> str:
+    """``text`` for a click help or epilog, every paragraph kept as written (click's ``\\b``)."""
+    return "\n\n".join("\b\n" + paragraph for paragraph in text.split("\n\n"))
