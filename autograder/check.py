@@ -14,6 +14,9 @@ from importlib import metadata
 from pathlib import Path
 
 from autograder.bundle import Bundle, BundleConfig, BundleError
+from autograder.console import Line
+from autograder.grading.results import SubmissionResult
+from autograder.reports import friendly_traceback
 
 
 class CheckError(Exception):
@@ -111,3 +114,31 @@ def recorded_environment(notebook: Path) -> dict[str, str]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
         return {}
     return {str(k): str(v) for k, v in recorded.items()} if isinstance(recorded, dict) else {}
+
+
+def environment_lines(notebook: Path) -> list[Line]:
+    """``environment_warnings`` for ``notebook`` against this process, as yellow lines."""
+    return [Line(f"warning: {w}", "yellow") for w in environment_warnings(recorded_environment(notebook), grading_environment())]
+
+
+def report_lines(notebook: Path, result: SubmissionResult) -> list[Line]:
+    """What ``dlgrade check`` prints after grading ``notebook``'s public tests: the grading error,
+    each cell that raised (cells numbered from 1, Markdown cells counted, as in feedback.md) and
+    code not run, a table of the public tests with the tracebacks of those that failed, the
+    score, then what the hidden tests check (``describe_hidden_tests``)."""
+    lines = [Line(result.error, "red")] if result.error else []
+    for error in result.cell_errors:
+        lines.append(Line(f"cell {error.cell + 1} raised {error.type}: {error.message}", "yellow"))
+        if error.traceback:
+            lines.append(Line("    " + friendly_traceback(error.traceback).rstrip().replace("\n", "\n    ")))
+    for item in result.not_run:
+        lines.append(Line(f"cell {item.cell + 1}, line {item.line} was not run ({item.code}): {item.reason}", "yellow"))
+    width = max(len(t.name) for t in result.tests)
+    lines.append(Line(f"\n{'public test':<{width}}  status  points"))
+    for test in result.tests:
+        lines.append(Line(f"{test.name:<{width}}  {test.status:<6}  {test.score:g}/{test.max_score:g}"))
+        if test.status != "passed":
+            lines.append(Line("    " + friendly_traceback(test.output).replace("\n", "\n    ")))
+    lines.append(Line(f"\n{result.score:g}/{result.max_score:g} on the public tests ({result.execution_time:.1f} s)"))
+    lines.extend(Line(text) for text in describe_hidden_tests(hidden_tests(notebook)))
+    return lines

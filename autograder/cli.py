@@ -1,5 +1,6 @@
-"""The ``dlgrade`` command line (click): ``build``, ``grade``, ``validate``, ``check``, ``demo``
-and ``export`` (``canvas``, ``otter``)."""
+"""The ``dlgrade`` command line (click): ``build``, ``grade``, ``validate``, ``check``, ``demo``,
+``export`` (``canvas``, ``otter``) and ``data fetch``. Each command parses its options and calls
+the module that does the work; everything printed goes through ``autograder.console.echo``."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from pathlib import Path
 import click
 
 from autograder.bundle import Bundle, BundleError
-from autograder.exports import MATCHING_RULE
+from autograder.console import echo, echo_line, echo_lines, verbatim
+from autograder.data_fetch import FETCHABLE, MIRROR_ENV
+from autograder.datasets import DataError, check_data
+from autograder.exports.cli import export
 from autograder.grading.batch import EXECUTORS, ResultsWriteError, default_workers, grade_to_folder
 from autograder.grading.grade import GradeOptions
 from autograder.grading.launcher import SANDBOX_MODES, SandboxUnavailable, check_sandbox, detect_gpus
-from autograder.grading.results import SubmissionResult
-from autograder.safe_text import terminal_text
+from autograder.grading.results import SubmissionResult, results_table
 from autograder.submissions import IDENTITY_RULE, collect_submissions
 
 DATA_DIR_HELP = "Folder holding the datasets (mnist/, tinyshakespeare/, airline-passengers/, cifar-10-batches-py/). Default: $DLGRADE_DATA_DIR."
@@ -30,17 +33,6 @@ data_dir_option = click.option(
 EXIT_NOT_GRADED = 3
 """``dlgrade grade``'s exit status when the batch finished but some files were refused at
 collection (symbolic links, FIFOs, several files claiming one student), listed on stderr."""
-
-
-def echo(message: str = "", err: bool = False, **style) -> None:
-    """``click.secho`` with control characters escaped (``autograder.safe_text.terminal_text``):
-    everything the CLI prints goes through it, since names and messages come from submissions."""
-    click.secho(terminal_text(message), err=err, **style)
-
-
-def verbatim(text: str) -> str:
-    """``text`` for a click help or epilog, every paragraph kept as written (click's ``\\b``)."""
-    return "\n\n".join("\b\n" + paragraph for paragraph in text.split("\n\n"))
 
 
 def device_options(command):
@@ -179,7 +171,7 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
     if scheduler and executor != "dask":
         raise click.BadParameter("--scheduler needs --executor dask", param_hint="--scheduler")
     results = _grade_with_progress(autograder_zip, named, out_dir, options, workers, regrade, executor, scheduler)
-    _print_table(results, out_dir)
+    echo_lines(results_table(results, out_dir))
     if collection.refused:
         _list_refused(collection.refused)
         sys.exit(EXIT_NOT_GRADED)
@@ -194,17 +186,10 @@ def _list_refused(refused: dict[Path, str]) -> None:
 
 def _check_data(datasets: list[str], data_dir: Path | None) -> None:
     """Exit with a clear message when a dataset the hidden tests need is not in ``data_dir``."""
-    from autograder.datasets import DATASET_FILES, DATASET_TITLES, missing_files
-
-    for name in datasets:
-        if name not in DATASET_FILES:
-            raise click.ClickException(f"unknown dataset {name!r}; known: {', '.join(DATASET_FILES)}")
-        missing = missing_files(name, data_dir)
-        if missing:
-            raise click.ClickException(
-                f"the hidden tests need {DATASET_TITLES[name]}: pass --data-dir (or set DLGRADE_DATA_DIR) to a folder holding "
-                + ", ".join(missing)
-            )
+    try:
+        check_data(datasets, data_dir)
+    except DataError as exc:
+        raise click.ClickException(str(exc))
 
 
 def _grade_with_progress(bundle_path, named, out_dir, options, workers, regrade, executor="local", scheduler=None) -> list[SubmissionResult]:
@@ -232,18 +217,6 @@ def _grade_with_progress(bundle_path, named, out_dir, options, workers, regrade,
     if counts["kept"]:
         echo(f"{counts['kept']} submissions were already graded with this autograder and were kept (--regrade to redo them)")
     return results
-
-
-def _print_table(results: list[SubmissionResult], out_dir: Path) -> None:
-    width = max([len(r.submission) for r in results] + [10])
-    echo(f"\n{'submission':<{width}}  {'score':>11}  time")
-    for r in sorted(results, key=lambda r: r.submission):
-        note = f"  {r.error.splitlines()[0][:70]}" if r.error else ""
-        echo(f"{r.submission:<{width}}  {r.score:>5g}/{r.max_score:<5g}  {r.execution_time:5.1f}s{note}")
-    echo(
-        f"\nreports: {out_dir}/<submission>/feedback.html   class: {out_dir / 'summary.html'}   "
-        f"grades: {out_dir / 'grades.csv'}, final_grades.csv"
-    )
 
 
 @main.command()
@@ -294,12 +267,7 @@ def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: 
             report = validate_assignment(folder, _options(sandbox, data_dir, workers, gpus=_gpus(device, gpus)), workers)
         except (SpecError, BuildError, MutantError) as exc:
             raise click.ClickException(f"{folder}: {exc}")
-        echo(f"\n{report.assignment}")
-        width = max(len(c.submission) for c in report.checks)
-        for check in report.checks:
-            mark = "ok  " if check.ok else "FAIL"
-            score = f"{check.result.score:g}/{check.result.max_score:g}"
-            echo(f"  {mark} {check.submission:<{width}}  {score:>7}  expected {check.expectation}; {check.detail}".rstrip("; "))
+        echo_lines(report.table())
         failures += not report.ok
     if failures:
         raise click.ClickException(f"{failures} assignment(s) failed validation")
@@ -315,38 +283,17 @@ def check(notebook: Path, timeout: float | None, sandbox: str) -> None:
     Exits 0 when every public test passes, 1 otherwise. The hidden tests are not in your
     notebook: passing here does not promise full marks.
     """
-    from autograder.check import (
-        CheckError, describe_hidden_tests, environment_warnings, grading_environment, hidden_tests, public_bundle,
-        recorded_environment,
-    )
+    from autograder.check import CheckError, environment_lines, public_bundle, report_lines
     from autograder.grading.grade import grade_submission
-    from autograder.reports import friendly_traceback
 
     _sandbox_or_exit(sandbox)
     try:
         bundle = public_bundle(notebook)
     except CheckError as exc:
         raise click.ClickException(str(exc))
-    for warning in environment_warnings(recorded_environment(notebook), grading_environment()):
-        click.secho(f"warning: {warning}", fg="yellow")
+    echo_lines(environment_lines(notebook))
     result = grade_submission(notebook, bundle, _options(sandbox, None, threads=ONE_OFF_THREADS, timeout=timeout))
-    if result.error:
-        echo(result.error, fg="red")
-    for error in result.cell_errors:  # cells numbered from 1, Markdown cells counted, as in feedback.md
-        echo(f"cell {error.cell + 1} raised {error.type}: {error.message}", fg="yellow")
-        if error.traceback:
-            echo("    " + friendly_traceback(error.traceback).rstrip().replace("\n", "\n    "))
-    for item in result.not_run:
-        echo(f"cell {item.cell + 1}, line {item.line} was not run ({item.code}): {item.reason}", fg="yellow")
-    width = max(len(t.name) for t in result.tests)
-    echo(f"\n{'public test':<{width}}  status  points")
-    for test in result.tests:
-        echo(f"{test.name:<{width}}  {test.status:<6}  {test.score:g}/{test.max_score:g}")
-        if test.status != "passed":
-            echo("    " + friendly_traceback(test.output).replace("\n", "\n    "))
-    echo(f"\n{result.score:g}/{result.max_score:g} on the public tests ({result.execution_time:.1f} s)")
-    for line in describe_hidden_tests(hidden_tests(notebook)):
-        echo(line)
+    echo_lines(report_lines(notebook, result))
     if result.score < result.max_score:
         sys.exit(1)
 
@@ -380,186 +327,39 @@ def demo(out: Path, data_dir: Path | None, sandbox: str) -> None:
     results = _grade_with_progress(
         built.autograder_zip, named, out / "results", options, min(default_workers(), len(named)), regrade=True
     )
-    _print_table(results, out / "results")
+    echo_lines(results_table(results, out / "results"))
 
 
-# ------------------------------------------------------------------------------ export
+# ------------------------------------------------------------------------------ data
 
 
 @main.group()
-def export() -> None:
-    """Export the grades of a results folder (written by `dlgrade grade`) to other systems.
+def data() -> None:
+    """Get the datasets the hidden tests read (see autograder/datasets.py)."""
 
-    Late policy: when the autograder's assignment.toml has a [late] table (deadline,
-    percent_per_day, max_days) and --timestamps CSV is given (columns submission,timestamp;
-    ISO-8601 times with a UTC offset), the exported score is the raw score less
-    percent_per_day % per day late, where days late = ceil(hours after the deadline / 24);
-    past max_days the score is 0. result.json and grades.csv keep the raw scores.
+
+@data.command("fetch")
+@click.argument("names", nargs=-1, type=click.Choice(FETCHABLE))
+@click.option("--to", "to", type=click.Path(file_okay=False, path_type=Path), envvar="DLGRADE_DATA_DIR", required=True,
+              help="The data directory to fill (then pass it as --data-dir). Default: $DLGRADE_DATA_DIR.")
+@click.option("--mirror", metavar="URL", envvar=MIRROR_ENV, default=None,
+              help=f"Base URL of a copy of a whole data directory, used instead of the public sources. Default: ${MIRROR_ENV}.")
+def data_fetch(names: tuple[str, ...], to: Path, mirror: str | None) -> None:
+    """Download NAMES (default: all) into TO from their public sources, checking every file's
+    SHA-256; files already there with the right checksum are kept.
+
+    CIFAR-10 is not fetched: unpack cifar-10-python.tar.gz (https://www.cs.toronto.edu/~kriz/cifar.html) into TO.
     """
+    from autograder.data_fetch import FetchError, fetch
 
-
-results_dir_argument = click.argument("results_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-timestamps_option = click.option(
-    "--timestamps", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-    help="CSV with columns submission,timestamp (ISO-8601 with a UTC offset): apply the assignment's late policy.",
-)
-autograder_option = click.option(
-    "--autograder", "autograder_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-    help="Take the late policy (and test -> question map) from this autograder zip instead of RESULTS_DIR/assignment.json.",
-)
-
-
-def _export_inputs(results_dir: Path, autograder_zip: Path | None, timestamps: Path | None):
-    """(results, AssignmentInfo, late outcomes or None) for an export; prints what it must."""
-    from autograder.exports import AssignmentInfo, ExportError, late_outcomes, read_assignment_info, read_timestamps
-    from autograder.grading.batch import read_results
-
-    results = read_results(results_dir)
-    if not results:
-        raise click.ClickException(f"{results_dir} holds no <submission>/result.json: grade into it first")
     try:
-        info = read_assignment_info(results_dir)
-    except ExportError as exc:
+        files = fetch(names, to, mirror, notify=echo_line)
+    except FetchError as exc:
         raise click.ClickException(str(exc))
-    if autograder_zip is not None:
-        try:
-            bundle = Bundle.load(autograder_zip)
-        except BundleError as exc:
-            raise click.ClickException(str(exc))
-        from_bundle = AssignmentInfo.from_bundle(bundle, {})
-        from_bundle.files = info.files if info else {}
-        info = from_bundle
-    if info is None:
-        info = AssignmentInfo(id=results_dir.resolve().name)
-        echo(f"{results_dir}/assignment.json not found (graded by an older dlgrade?): pass --autograder ZIP "
-                    "for the late policy and question names", fg="yellow", err=True)
-    late = None
-    if timestamps is not None:
-        if info.late is None:
-            raise click.ClickException("--timestamps given, but the assignment has no late policy ([late] in assignment.toml)")
-        try:
-            times, unknown = read_timestamps(timestamps, [r.submission for r in results], info.files)
-        except ExportError as exc:
-            raise click.ClickException(str(exc))
-        if unknown:
-            echo(f"{len(unknown)} timestamp rows name no graded submission: {', '.join(unknown)}", fg="yellow", err=True)
-        untimed = sorted(r.submission for r in results if r.submission not in times)
-        if untimed:
-            echo(f"{len(untimed)} submissions have no timestamp and get no late penalty: {', '.join(untimed)}",
-                        fg="yellow", err=True)
-        late = late_outcomes(results, info.late, times)
-        penalized = sorted((o.days_late, n) for n, o in late.items() if o.days_late)
-        echo(
-            f"late policy: deadline {info.late.deadline}, {info.late.percent_per_day:g}% per day"
-            + (f", nothing after {info.late.max_days} days" if info.late.max_days is not None else "")
-            + f"; {len(penalized)} late submissions"
-        )
-    elif info.late is not None:
-        echo("the assignment has a late policy but no --timestamps were given: raw scores exported", fg="yellow", err=True)
-    return results, info, late
+    echo(f"{len(files)} files in {to}; pass --data-dir {to} (or set DLGRADE_DATA_DIR)")
 
 
-@export.command("otter")
-@results_dir_argument
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file to write.")
-@timestamps_option
-@autograder_option
-def export_otter(results_dir: Path, output: Path, timestamps: Path | None, autograder_zip: Path | None) -> None:
-    """Write Otter's final_grades.csv for RESULTS_DIR to OUTPUT, with the late policy applied.
-
-    `dlgrade grade` already writes RESULTS_DIR/final_grades.csv with raw scores. Columns: file,
-    points per question, total_points_earned, percent_correct, grading_status; with
-    --timestamps also submitted, days_late, late_penalty_percent and raw_total_points.
-    """
-    from autograder.exports import final_grades_csv
-
-    results, info, late = _export_inputs(results_dir, autograder_zip, timestamps)
-    output.write_text(final_grades_csv(results, info, late))
-    echo(f"wrote {output} ({len(results)} submissions)")
-
-
-@export.command("canvas", epilog=verbatim(MATCHING_RULE))
-@results_dir_argument
-@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="The course's Canvas gradebook export (Grades > Export > Export Entire Gradebook, CSV).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file to write.")
-@click.option("--column", default=None,
-              help="Gradebook column: 'Title (Canvas assignment id)', or a title that matches one roster column "
-                   "'Title (id)'. A name in no roster column makes Canvas create a new assignment. Default: the assignment id.")
-@click.option("--pattern", default=None, metavar="REGEX",
-              help="Match by this regular expression's group named 'key', searched in each submission name.")
-@click.option("--key", "keys", multiple=True, type=click.Choice(["SIS Login ID", "SIS User ID", "ID"]),
-              help="Roster column(s) submission names are matched against (repeatable). Default: all three.")
-@click.option("--points-possible", type=click.FloatRange(min=0), default=None,
-              help="Scale scores to this many points (default: the autograder's points, unscaled).")
-@timestamps_option
-@autograder_option
-def export_canvas(results_dir: Path, roster: Path, output: Path, column: str | None, pattern: str | None,
-                  keys: tuple[str, ...], points_possible: float | None, timestamps: Path | None,
-                  autograder_zip: Path | None) -> None:
-    """Write a Canvas gradebook import CSV for RESULTS_DIR to OUTPUT.
-
-    Columns Student, ID, SIS User ID, SIS Login ID, Section, then the assignment's column
-    ("<title> (<Canvas assignment id>)"); a Points Possible row; a row per student of ROSTER in
-    its order. Every submission is matched to a roster student by the rule below; submissions
-    that match no student (or several), students matched by several submissions, and students
-    without a submission are all listed, never silently dropped; their grades stay empty.
-    Upload OUTPUT in Canvas under Grades > Import. The matching rule follows.
-    """
-    import re
-
-    from autograder.exports import KEY_COLUMNS, ExportError, canvas_column, canvas_csv, match_submissions, read_roster
-
-    if pattern is not None:
-        try:
-            if "key" not in re.compile(pattern).groupindex:
-                raise click.BadParameter("needs a group named 'key', e.g. '^(?P<key>[a-z0-9]+)_'", param_hint="--pattern")
-        except re.error as exc:
-            raise click.BadParameter(f"not a regular expression: {exc}", param_hint="--pattern")
-    results, info, late = _export_inputs(results_dir, autograder_zip, timestamps)
-    try:
-        table = read_roster(roster)
-        column = canvas_column(table, column or info.id)
-    except ExportError as exc:
-        raise click.ClickException(str(exc))
-    matching = match_submissions([r.submission for r in results], table, pattern, keys or KEY_COLUMNS)
-
-    max_score = max(r.max_score for r in results)
-    scale = points_possible / max_score if points_possible is not None and max_score else 1.0
-    scores = {r.submission: (late[r.submission].score if late else r.score) * scale for r in results}
-    roster_points = table.points_possible.get(column, "")
-    exported_points = points_possible if points_possible is not None else max_score
-    try:
-        if roster_points and abs(float(roster_points) - exported_points) > 1e-9:
-            echo(f"the gradebook's {column!r} is worth {roster_points} points but the scores are out of "
-                        f"{exported_points:g}: pass --points-possible {roster_points} to scale them", fg="yellow", err=True)
-    except ValueError:
-        pass
-    output.write_text(canvas_csv(table, column, scores, matching, exported_points))
-
-    echo(f"wrote {output}: column {column!r}, {len(matching.matched)} of {len(table.students)} students graded")
-    problems = 0
-    if matching.no_student:
-        problems += len(matching.no_student)
-        echo(f"{len(matching.no_student)} submissions match no student (not exported):", fg="red", err=True)
-        for name in matching.no_student:
-            echo(f"  {name}", err=True)
-    if matching.ambiguous:
-        problems += len(matching.ambiguous)
-        echo(f"{len(matching.ambiguous)} submissions match several students (not exported):", fg="red", err=True)
-        for name, students in matching.ambiguous.items():
-            echo(f"  {name}: {'; '.join(students)}", err=True)
-    if matching.conflicts:
-        problems += len(matching.conflicts)
-        echo(f"{len(matching.conflicts)} students match several submissions (grade left empty):", fg="red", err=True)
-        by_id = {s["ID"]: s for s in table.students}
-        for student_id, names in matching.conflicts.items():
-            echo(f"  {by_id[student_id]['Student']} (ID {student_id}): {', '.join(names)}", err=True)
-    if matching.no_submission:
-        echo(f"{len(matching.no_submission)} students have no submission (grade left empty):", fg="yellow", err=True)
-        for student in matching.no_submission:
-            echo(f"  {student['Student']} (ID {student['ID']})", err=True)
-
+main.add_command(export)
 
 if __name__ == "__main__":
     main()

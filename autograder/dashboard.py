@@ -10,15 +10,14 @@ and embedded as base64 PNG ``data:`` URIs, so the page loads nothing else.
 
 from __future__ import annotations
 
-import base64
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grading.results import SubmissionResult
-from autograder.reports import LIMIT_TITLES, environment, friendly_traceback, limits_hit, question_of, write_text_atomic
+from autograder.figures import png_base64
+from autograder.grading.results import SubmissionResult, write_text_atomic
+from autograder.reports import LIMIT_TITLES, environment, friendly_traceback, limits_hit, question_of
 
 SLOWEST = 10
 """How many of the slowest submissions the dashboard lists."""
@@ -150,12 +149,7 @@ def class_summary(results: list[SubmissionResult], assignment: str, questions: d
 
 def _png(figure) -> str:
     """A matplotlib Figure as a ``data:image/png;base64,...`` URI."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(figure)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return "data:image/png;base64," + png_base64(figure)
 
 
 def score_histogram(scores: list[float], max_score: float) -> str:

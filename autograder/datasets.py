@@ -115,6 +115,25 @@ def missing_files(dataset: str, data_dir: Path | str | None = None) -> list[str]
     return [f for f in files if data_dir is None or not (data_dir / f).is_file()]
 
 
+class DataError(Exception):
+    """A dataset an assignment declares is unknown, or its files are not in the data directory;
+    ``str()`` says which and how to provide them."""
+
+
+def check_data(datasets: list[str], data_dir: Path | str | None) -> None:
+    """Check that every dataset in ``datasets`` (an assignment's ``data``) is known and has all
+    its files in ``data_dir`` (default ``$DLGRADE_DATA_DIR``). Raises DataError otherwise."""
+    for name in datasets:
+        if name not in DATASET_FILES:
+            raise DataError(f"unknown dataset {name!r}; known: {', '.join(DATASET_FILES)}")
+        missing = missing_files(name, data_dir)
+        if missing:
+            raise DataError(
+                f"the hidden tests need {DATASET_TITLES[name]}: pass --data-dir (or set DLGRADE_DATA_DIR) to a folder holding "
+                + ", ".join(missing) + " (dlgrade data fetch downloads them)"
+            )
+
+
 def mnist_available(data_dir: Path | str | None = None) -> bool:
     """Whether all four MNIST files are present under ``<data_dir>/mnist``."""
     return not missing_files("mnist", data_dir)

@@ -12,7 +12,6 @@ their content, never by metadata a student can delete:
 
 from __future__ import annotations
 
-import ast
 import errno
 import io
 import json

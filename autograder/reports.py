@@ -12,14 +12,13 @@ limits the submission ran into (from result.json's limit fields, never from mess
 from __future__ import annotations
 
 import functools
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from autograder.grading.results import HIDDEN, SubmissionResult
+from autograder.grading.results import HIDDEN, SubmissionResult, write_text_atomic
 from autograder.resources import templates_dir
 
 
@@ -250,12 +249,6 @@ def tidy_markdown(text: str) -> str:
             fence = None
         lines.append(line)
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def write_feedback(result: SubmissionResult, assignment: str, folder: Path, questions: dict[str, str] | None = None) -> Path:

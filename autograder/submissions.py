@@ -2,7 +2,7 @@
 
 ``IDENTITY_RULE`` is the one rule that says whose a submission is; ``collect_submissions``
 applies it, and every export matches the names it gives to the roster
-(``autograder.exports.MATCHING_RULE``).
+(``autograder.exports.canvas.MATCHING_RULE``).
 """
 
 from __future__ import annotations

@@ -6,13 +6,12 @@ conventions: centered differences, h = 1e-5, float64, ``rel_error``).
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import io
 from typing import Any, Iterator
 
 import numpy as np
 
+from autograder.figures import png_base64
 from autograder.grading.proxy import Remote, with_timeout, wrap
 from autograder.gradient_check import (
     eval_numerical_gradient,
@@ -165,6 +164,4 @@ def _confusion_png(counts: np.ndarray, title: str) -> str:
         ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
                 color="white" if value > counts.max() / 2 else "black")
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return png_base64(fig)

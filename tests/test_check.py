@@ -67,3 +67,20 @@ def test_check_warns_when_this_kernel_differs_from_the_grader_in_a_major_version
     assert f"warning: the grader runs numpy 1.26.4; this kernel has {here['numpy']}" in run.output
     assert environment_warnings({"numpy": "2.0.0", "python": "3.11.0"}, {"numpy": "2.3.1", "python": "3.11.9"}) == []
     assert len(environment_warnings({"python": "3.12.1", "torch": "2.1.0"}, {"python": "3.11.9"})) == 2
+
+
+def test_check_escapes_control_characters_in_the_recorded_environment(built, sandbox_mode, tmp_path):
+    """The environment comes from the notebook's metadata, which the student's file carries: its
+    warning goes through the escaping echo like every other line (no terminal escape reaches the
+    screen)."""
+    import nbformat
+
+    from autograder.check import environment_lines
+
+    nb = nbformat.read(built.solution_notebook, as_version=4)
+    nb.metadata["dlgrade"]["environment"]["numpy"] = "0.1\x1b]0;owned\x07\x1b[2J"
+    nbformat.write(nb, tmp_path / "odd.ipynb")
+    assert any("\x1b" in line.text for line in environment_lines(tmp_path / "odd.ipynb"))
+    run = check(tmp_path / "odd.ipynb", sandbox_mode)
+    assert "warning: the grader runs numpy 0.1\\x1b]0;owned\\x07\\x1b[2J;" in run.output
+    assert "\x1b" not in run.output and "\x07" not in run.output

@@ -21,6 +21,7 @@ from conftest import DEVICES, REPO, assignment_test_module
 from autograder.assignment_package import own_module
 
 ref = own_module(__file__, "solution")
+grading = own_module(__file__, "grading")
 
 ASSIGNMENT = REPO / "assignments" / "torch-cnn-mnist"
 CHECKPOINT = ASSIGNMENT / "attachments" / "tinyvgg_mnist.pt"
@@ -129,7 +130,7 @@ def test_the_graders_plain_sgd_is_torch_sgd():
     """The hidden tests' reference runs use PlainSGD (no torch.optim import on the grader's side)."""
     a, b, batches = seeded_model(4, hidden_units=4), seeded_model(4, hidden_units=4), fake_batches(4)
     ref.train_step(a, batches, torch.nn.CrossEntropyLoss(), torch.optim.SGD(a.parameters(), lr=0.1), ref.accuracy_fn, "cpu")
-    ref.train_step(b, batches, torch.nn.CrossEntropyLoss(), ref.PlainSGD(b.parameters(), 0.1), ref.accuracy_fn, "cpu")
+    ref.train_step(b, batches, torch.nn.CrossEntropyLoss(), grading.PlainSGD(b.parameters(), 0.1), ref.accuracy_fn, "cpu")
     assert all(torch.equal(a.state_dict()[k], v) for k, v in b.state_dict().items())
 
 

@@ -28,7 +28,7 @@ import nbformat
 from otter.test_files import ExceptionTestFile
 
 from autograder.assignment_package import PACKAGE, ModulePackage, folder_sources, own_module
-from autograder.build.checks import check_reference, check_stub
+from autograder.build.expectations import check_reference, check_stub
 from autograder.build.spec import AssignmentSpec
 from autograder.check import grading_environment
 from autograder.bundle import Bundle, BundleConfig, write_bundle

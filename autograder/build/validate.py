@@ -32,7 +32,7 @@ from autograder.build.assign import BuildOutput, build
 from autograder.bundle import Bundle
 from autograder.grading.batch import grade_batch
 from autograder.grading.grade import GradeOptions
-from autograder.build.checks import Check, check_mutant, check_reference, check_stub
+from autograder.build.expectations import Check, check_mutant, check_reference, check_stub
 from autograder.grading.results import SubmissionResult
 
 if sys.version_info >= (3, 11):
@@ -102,6 +102,17 @@ class Validation:
     @property
     def ok(self) -> bool:
         return bool(self.checks) and all(c.ok for c in self.checks)
+
+    def table(self) -> list[str]:
+        """Lines for the terminal: the assignment, then a row per check (ok or FAIL, the graded
+        notebook, its score, what was expected and what was found)."""
+        lines = [f"\n{self.assignment}"]
+        width = max(len(c.submission) for c in self.checks)
+        for check in self.checks:
+            mark = "ok  " if check.ok else "FAIL"
+            score = f"{check.result.score:g}/{check.result.max_score:g}"
+            lines.append(f"  {mark} {check.submission:<{width}}  {score:>7}  expected {check.expectation}; {check.detail}".rstrip("; "))
+        return lines
 
 
 MIN_MUTANTS = 3

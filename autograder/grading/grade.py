@@ -23,6 +23,7 @@ from autograder.grading.runner import NOT_DEFINED, make_fixtures, other_notebook
 from autograder.grading.session import SandboxFailure, SandboxSession, real_memory_error
 from autograder.grading.uids import claim_uid
 from autograder.grading.warm import ZygoteError, zygote_for
+from autograder.sandbox.worker import MAX_ERROR_CHARS
 from autograder.intake import CodeCell, IntakeError, read_attachments, read_submitted, submission_cells
 
 MAX_RESTARTS = 3
@@ -237,7 +238,7 @@ def _exec(session: SandboxSession, cells: list[CodeCell], files: Files | None, l
             error = outcome.get("error") if isinstance(outcome, dict) else None
             if isinstance(error, dict):
                 cell = outcome.get("cell")
-                type_name, message, trace = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
+                type_name, message, trace = (str(error.get(k, ""))[:MAX_ERROR_CHARS] for k in ("type", "message", "traceback"))
                 memory = real_memory_error(error, limits)
                 if memory:
                     message, result.limit = f"{message} {memory.message}".strip(), result.limit or memory

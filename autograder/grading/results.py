@@ -22,6 +22,7 @@ message text, which a submission can print or name its exceptions after):
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import asdict, dataclass, field
@@ -198,21 +199,41 @@ class SubmissionResult:
         )
 
 
-def write_json_atomic(path: Path, data: dict) -> None:
-    """Write JSON through a temporary file and rename, so a crash never leaves half a file."""
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file beside it and a rename, so a
+    crash never leaves half a file. Raises OSError when it cannot be written."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2))
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    """``data`` as indented JSON, written by ``write_text_atomic``."""
+    write_text_atomic(path, json.dumps(data, indent=2))
 
 
 def write_grades_csv(path: Path, results: list[SubmissionResult], test_names: list[str]) -> None:
     """``grades.csv``: submission, score, max_score, then one column of points per test (text
     cells neutralised against spreadsheet formulas: ``autograder.safe_text.csv_cell``)."""
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", newline="") as f:
-        writer = SafeCSVWriter(f)
-        writer.writerow(["submission", "score", "max_score", *test_names])
-        for result in sorted(results, key=lambda r: r.submission):
-            scores = {t.name: t.score for t in result.tests}
-            writer.writerow([result.submission, result.score, result.max_score, *(scores.get(n, 0.0) for n in test_names)])
-    os.replace(tmp, path)
+    out = io.StringIO(newline="")
+    writer = SafeCSVWriter(out)
+    writer.writerow(["submission", "score", "max_score", *test_names])
+    for result in sorted(results, key=lambda r: r.submission):
+        scores = {t.name: t.score for t in result.tests}
+        writer.writerow([result.submission, result.score, result.max_score, *(scores.get(n, 0.0) for n in test_names)])
+    write_text_atomic(path, out.getvalue())
+
+
+def results_table(results: list[SubmissionResult], out_dir: Path) -> list[str]:
+    """Lines for the terminal after a batch: submission, score, seconds and the first line of
+    its error (at most 70 characters), by submission name; then where the reports are."""
+    width = max([len(r.submission) for r in results] + [10])
+    lines = [f"\n{'submission':<{width}}  {'score':>11}  time"]
+    for r in sorted(results, key=lambda r: r.submission):
+        note = f"  {r.error.splitlines()[0][:70]}" if r.error else ""
+        lines.append(f"{r.submission:<{width}}  {r.score:>5g}/{r.max_score:<5g}  {r.execution_time:5.1f}s{note}")
+    lines.append(
+        f"\nreports: {out_dir}/<submission>/feedback.html   class: {out_dir / 'summary.html'}   "
+        f"grades: {out_dir / 'grades.csv'}, final_grades.csv"
+    )
+    return lines

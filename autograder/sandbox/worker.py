@@ -36,6 +36,8 @@ from autograder import protocol
 
 CELL_FILENAME = "<cell {}>"
 MAX_ERROR_CHARS = 4000
+"""Characters kept of an error's type, message and traceback: the worker cuts what it sends,
+and the trusted side cuts again what it receives (the sandbox may send anything)."""
 REAL_MEMORY_ERROR = builtins.MemoryError
 """Taken before any student code runs: a class the student names MemoryError is not it."""
 

@@ -10,7 +10,7 @@ Control messages arrive on the unix socket ``CONTROL_FD`` (SOCK_SEQPACKET), from
 side only:
 
 - ``fork`` with four file descriptors (request read end, response write end, output write end,
-  status write end): the child's stdin/stdout go to the output fd; it enters a new IPC
+  status write end): the child's stdout and stderr go to the output fd; it enters a new IPC
   namespace of its own (so System V objects and POSIX message queues it creates die with its
   processes); when the child exits, its wait status is written to the status fd as 4
   big-endian bytes. Answers ``forked``.

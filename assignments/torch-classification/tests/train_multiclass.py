@@ -4,7 +4,7 @@ import numpy as np
 import torch
 from otter.test_files import test_case
 
-from assignment.solution import initial_state, to_tensors
+from assignment.grading import initial_state, to_tensors
 
 OK_FORMAT = False
 name = "train_multiclass"

@@ -5,7 +5,7 @@ import time
 import torch
 from otter.test_files import test_case
 
-from assignment.solution import PlainSGD
+from assignment.grading import PlainSGD
 
 OK_FORMAT = False
 name = "train"

@@ -3,7 +3,7 @@ import math
 import torch
 from otter.test_files import test_case
 
-from assignment.solution import PlainSGD
+from assignment.grading import PlainSGD
 
 OK_FORMAT = False
 name = "train_step"
