@@ -42,7 +42,7 @@ def test_solution_notebook_keeps_the_reference(built):
 def test_bundle_holds_config_and_every_test_file(built):
     with zipfile.ZipFile(built.autograder_zip) as zf:
         names = set(zf.namelist())
-    assert names == {"dlgrade.json"} | {f"tests/{q}.py" for q in QUESTIONS}
+    assert names == {"dlgrade.json", "assignment/solution.py"} | {f"tests/{q}.py" for q in QUESTIONS}
     bundle = Bundle.load(built.autograder_zip)
     assert bundle.config.id == "mnist-softmax" and bundle.config.data == ["mnist"]
     hidden = [tc for _, tc in bundle.test_cases if tc.hidden]

@@ -228,11 +228,13 @@ class NoReLU(ref.ClassificationModel):
 )
 def test_pass_mark_calibration_on_the_hidden_tests_seeds(tests, test_name, train, classes, margin):
     """The reference, trained as the hidden test trains the student's code (the grader's rng
-    fixture for that test), beats the pass mark by ``margin`` points in every one of the three
-    runs; on one other rng too; and a model without the ReLUs, trained the same way, fails."""
+    fixture for that test), beats the pass mark by ``margin`` points in the median of the three
+    runs, which is what the hidden test grades (on the grader's seeds one moons start gets stuck
+    at 89.8%: [89.8, 100, 100]; spirals [99.8, 99.3, 99.4]); on one other rng too; and a model
+    without the ReLUs, trained the same way, fails."""
     fixture = grader_rng("torch-classification", tests.name, test_name)
     accuracies = graded_accuracies(tests, train, classes, fixture)
-    assert min(accuracies) > tests.PASS_MARK + margin, accuracies
+    assert statistics.median(accuracies) > tests.PASS_MARK + margin, accuracies
     assert statistics.median(graded_accuracies(tests, train, classes, np.random.default_rng(7))) > tests.PASS_MARK + margin
 
     state, X_train, y_train, X_test, y_test = tests.graded_runs(np.random.default_rng(8))[0]
