@@ -166,6 +166,8 @@ class BundleConfig:
     - preload: modules a warm sandbox imports once for all the submissions it serves
       (``["numpy", "torch"]``; see ``autograder.grading.warm``).
     - late: the late-submission penalty applied on export (``LatePolicy``), or None.
+    - environment: the grading environment the bundle was built and verified in, package name ->
+      version (``{"python": "3.11.9", "numpy": "2.1.3", "torch": "2.5.1"}``); empty when unknown.
     """
 
     id: str = "assignment"
@@ -175,6 +177,7 @@ class BundleConfig:
     attachments: list[str] = field(default_factory=list)
     preload: list[str] = field(default_factory=lambda: ["numpy"])
     late: LatePolicy | None = None
+    environment: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict) -> "BundleConfig":
@@ -186,6 +189,7 @@ class BundleConfig:
             limits=Limits(**data.get("limits", {})),
             attachments=list(data.get("attachments", [])),
             preload=list(data.get("preload", ["numpy"])),
+            environment={str(k): str(v) for k, v in dict(data.get("environment", {})).items()},
         )
 
 

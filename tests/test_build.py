@@ -103,3 +103,14 @@ def test_installed_wheel_carries_templates_and_assignments(tmp_path):
     assert "autograder/_resources/assignments/mnist-softmax/tests/train.py" in names
     assert "autograder/_resources/assignments/mnist-softmax/solution.py" in names and "autograder/sandbox/worker.py" in names
     assert not any(n.startswith("reference/") for n in names)
+
+
+def test_bundle_and_notebook_state_the_grading_environment(built):
+    """The bundle records Python, NumPy (and torch) versions; the student reads them in a markdown cell (issue 14, item 7)."""
+    from autograder.check import grading_environment
+
+    here = grading_environment()
+    assert Bundle.load(built.autograder_zip).config.environment == here
+    markdown = [c.source for c in nbformat.read(built.student_notebook, as_version=4).cells if c.cell_type == "markdown"]
+    stated = [m for m in markdown if "Grading environment" in m]
+    assert len(stated) == 1 and f"NumPy {here['numpy']}" in stated[0] and f"Python {here['python']}" in stated[0]

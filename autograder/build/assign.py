@@ -21,7 +21,7 @@ import inspect
 import shutil
 import tempfile
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
@@ -137,6 +137,16 @@ def hidden_test_summary(test_files: dict[str, str]) -> dict[str, list[dict]]:
     return {f.name: [{"name": tc.name, "points": float(tc.points or 0)} for tc in f.test_cases if tc.hidden] for f in bundle.test_files}
 
 
+def environment_line(environment: dict[str, str]) -> str:
+    """The student notebook's visible statement of the grading environment (issue 14, item 7)."""
+    names = {"python": "Python", "numpy": "NumPy", "torch": "torch"}
+    versions = ", ".join(f"{names.get(k, k)} {v}" for k, v in environment.items())
+    return (
+        f"**Grading environment:** {versions}. Your notebook is graded with these versions; code written for an "
+        "older major version (NumPy 1's `np.int`, say) may fail there. `dlgrade check` warns when yours differ."
+    )
+
+
 def build(spec_dir: Path, dist: Path, options: GradeOptions | None = None) -> BuildOutput:
     """Build the assignment in ``spec_dir`` into ``dist``; verify it when ``options`` is given.
 
@@ -161,11 +171,13 @@ def build(spec_dir: Path, dist: Path, options: GradeOptions | None = None) -> Bu
     for name in spec.config.attachments:  # the reference's checkpoint etc., beside the solution
         shutil.copyfile(spec.attachment(name), out.solution_notebook.parent / name)
     test_files = {f"{q}.py": spec.test_file(q).read_text() for q in spec.questions}
+    environment = grading_environment()
     for path in (out.student_notebook, out.solution_notebook):  # for dlgrade check
         notebook = nbformat.read(path, as_version=4)
-        notebook.metadata["dlgrade"] = {"hidden_tests": hidden_test_summary(test_files), "environment": grading_environment()}
+        notebook.metadata["dlgrade"] = {"hidden_tests": hidden_test_summary(test_files), "environment": environment}
+        notebook.cells.insert(1, nbformat.v4.new_markdown_cell(environment_line(environment)))
         nbformat.write(notebook, path)
-    write_bundle(out.autograder_zip, spec.config, test_files, folder_sources(spec.folder))
+    write_bundle(out.autograder_zip, replace(spec.config, environment=environment), test_files, folder_sources(spec.folder))
     if options is not None:
         verify(out, options)
     return out

@@ -26,15 +26,26 @@ def test_worked_example_and_logits_of_1000(softmax, np):
     )
 
 
+def dtype_cause(raw):
+    """The likely cause of a small relative error: a result computed in a lower precision than float64."""
+    if isinstance(raw, np.ndarray) and raw.dtype in (np.float32, np.float16):
+        return (
+            f": your softmax returns {raw.dtype}, whose ~{np.finfo(raw.dtype).precision} significant digits cannot meet "
+            "the threshold; compute in float64 (the logits are float64: do not cast them with astype(np.float32))"
+        )
+    return ""
+
+
 @test_case(points=1, hidden=True)
 def test_values_against_reference(softmax, rng):
     from autograder.testing import check_array, rel_error
     from assignment import solution as ref
 
     X = rng.normal(scale=3.0, size=(64, 10))
-    P = check_array(softmax(X.copy()), (64, 10), "softmax(X)")
+    raw = softmax(X.copy())
+    P = check_array(raw, (64, 10), "softmax(X)")
     err = rel_error(P, ref.softmax(X))
-    assert err < 1e-7, f"softmax values differ from the reference: relative error {err:.1e} (threshold 1e-7)"
+    assert err < 1e-7, f"softmax values differ from the reference: relative error {err:.1e} (threshold 1e-7){dtype_cause(raw)}"
 
 
 @test_case(points=1, hidden=True)
@@ -44,6 +55,11 @@ def test_stable_for_logits_of_1000(softmax, rng):
 
     X = rng.uniform(-1000.0, 1000.0, size=(32, 10))
     X[0] = 1000.0  # a row of equal, huge logits
-    P = check_array(softmax(X.copy()), (32, 10), "softmax of logits in [-1000, 1000]")
+    raw = softmax(X.copy())
+    assert not (isinstance(raw, np.ndarray) and raw.shape == X.shape and np.isnan(raw).any()), (
+        "softmax of logits in [-1000, 1000] contains NaN: np.exp(1000) overflows to inf and inf / inf is NaN; "
+        "subtract each row's maximum before exponentiating"
+    )
+    P = check_array(raw, (32, 10), "softmax of logits in [-1000, 1000]")
     err = rel_error(P, ref.softmax(X))
-    assert err < 1e-7, f"softmax is not numerically stable for logits of +-1000 (relative error {err:.1e})"
+    assert err < 1e-7, f"softmax differs from the reference for logits of +-1000 (relative error {err:.1e}){dtype_cause(raw)}"

@@ -42,6 +42,11 @@ def test_one_full_batch_step_from_zero(train, rng):
     result = train(images, labels, epochs=1, lr=0.5, batch_size=25, seed=3)
     assert isinstance(result, tuple) and len(result) == 2, "train should return a tuple (W, b)"
     want_W, want_b = ref.train(images, labels, epochs=1, lr=0.5, batch_size=25, seed=3)
+    W = check_array(result[0], want_W.shape, "W")
+    assert np.any(W != 0), (
+        "after one epoch with batch_size = N, W is still all zeros: no step was taken. With one minibatch starting at 0, "
+        "loop over range(0, N, batch_size) so that the last (here the only) minibatch is not skipped"
+    )
     for what, got, want in (("W", result[0], want_W), ("b", result[1], want_b)):
         err = rel_error(check_array(got, want.shape, what), want)
         assert err < 1e-6, (

@@ -43,6 +43,27 @@ def test_train_mode_normalises_each_feature(batchnorm_forward, np):
     assert np.shape(bn_param["running_mean"]) == (4,), "the returned bn_param should hold running_mean of shape (D,)"
     assert np.shape(bn_param["running_var"]) == (4,), "the returned bn_param should hold running_var of shape (D,)"
 
+    # A worked example: features of mean 1 and 12, biased variance 1 and 4, with eps = 1 and momentum 0.9.
+    x = np.array([[0.0, 10.0], [2.0, 14.0]])
+    gamma, beta = np.array([1.0, 2.0]), np.array([0.0, 1.0])
+    out, _, bn_param = batchnorm_forward(x, gamma, beta, {"mode": "train", "eps": 1.0, "momentum": 0.9})
+    assert np.allclose(out, [[-0.70710678, -0.78885438], [0.70710678, 2.78885438]]), (
+        "with eps = 1 in bn_param, out = gamma * (x - mean) / np.sqrt(var + eps) + beta is "
+        "[[-0.7071, -0.7889], [0.7071, 2.7889]]: add eps (read from bn_param) to the variance inside the square root"
+    )
+    assert np.allclose(bn_param["running_mean"], [0.1, 1.2]) and np.allclose(bn_param["running_var"], [0.1, 0.4]), (
+        "from zeros with momentum 0.9, running_mean should be 0.9 * 0 + 0.1 * [1, 12] = [0.1, 1.2] and running_var "
+        "[0.1, 0.4]: running = momentum * running + (1 - momentum) * batch statistic (the momentum weighs the old value)"
+    )
+    # Test mode: one row, normalised with the given running statistics (its own batch variance would be 0).
+    bn_param = {"mode": "test", "eps": 1.0, "running_mean": np.array([1.0, 10.0]), "running_var": np.array([3.0, 3.0])}
+    out, _, bn_param = batchnorm_forward(np.array([[4.0, 12.0]]), gamma, beta, bn_param)
+    assert np.allclose(out, [[1.5, 3.0]]), (
+        "in test mode, out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta = [[1.5, 3.0]] here: "
+        "normalise with bn_param's running_mean and running_var, not with the statistics of the test batch"
+    )
+    assert np.array_equal(bn_param["running_mean"], [1.0, 10.0]), "test mode must leave running_mean unchanged"
+
 
 @test_case(points=2, hidden=True)
 def test_train_mode_output_statistics(batchnorm_forward, rng):
@@ -127,6 +148,22 @@ def test_running_statistics(batchnorm_forward, rng):
             student = dict(returned, mode="train")
 
 
+def test_mode_cause(out, x, gamma, beta, bn_param, err):
+    """The failure message of a test-mode out that differs from the reference, naming the likely cause."""
+    eps = bn_param.get("eps", 1e-5)
+    running = (x - bn_param["running_mean"]) / np.sqrt(bn_param["running_var"] + eps)
+    batch = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)
+    if np.allclose(out, running):
+        cause = "it equals (x - running_mean) / np.sqrt(running_var + eps) without the scale and shift: multiply by gamma and add beta in test mode too"
+    elif np.allclose(out, gamma * batch + beta) or np.allclose(out, batch):
+        cause = "it was normalised with the statistics of the test batch: in test mode use bn_param's running_mean and running_var"
+    elif np.allclose(out, gamma * (x - bn_param["running_mean"]) / np.sqrt(bn_param["running_var"]) + beta):
+        cause = "eps is missing: divide by np.sqrt(running_var + eps)"
+    else:
+        cause = "in test mode, out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta"
+    return f"out in test mode differs from the reference (relative error {err:.1e}): {cause}"
+
+
 @test_case(points=2, hidden=True)
 def test_test_mode_uses_running_statistics(batchnorm_forward, rng):
     from autograder.testing import check_array, rel_error
@@ -140,11 +177,9 @@ def test_test_mode_uses_running_statistics(batchnorm_forward, rng):
     x = rng.normal(loc=2.0, scale=3.0, size=(N, D))
     bn_param = {"mode": "test", **{k: v.copy() for k, v in running.items()}}
     out, _, returned = unpack(batchnorm_forward(x.copy(), gamma, beta, bn_param), "batchnorm_forward in test mode")
-    err = rel_error(check_array(out, (N, D), "out in test mode"), ref.batchnorm_forward(x, gamma, beta, dict(bn_param))[0])
-    assert err < VALUE_TOLERANCE, (
-        f"out in test mode differs from the reference (relative error {err:.1e}): in test mode, normalise with "
-        "bn_param's running_mean and running_var (plus eps), not with the statistics of the batch"
-    )
+    out = check_array(out, (N, D), "out in test mode")
+    err = rel_error(out, ref.batchnorm_forward(x, gamma, beta, dict(bn_param))[0])
+    assert err < VALUE_TOLERANCE, test_mode_cause(out, x, gamma, beta, bn_param, err)
     running_mean, running_var = running_stats(returned, D, "batchnorm_forward in test mode")
     unchanged = np.array_equal(running_mean, running["running_mean"]) and np.array_equal(running_var, running["running_var"])
     assert unchanged, "test mode must leave running_mean and running_var unchanged"

@@ -103,7 +103,14 @@ def gradient_check(conv_forward_naive, conv_backward_naive, rng, which, samples=
 
     idx = sample_indices(args[which].shape, samples, rng)
     numeric = eval_numerical_gradient_array(layer, args[which].copy(), dout, idx)
-    err = rel_error(np.array([grads[which][i] for i in idx]), numeric)
+    analytic = np.array([grads[which][i] for i in idx])
+    err = rel_error(analytic, numeric)
+    times = np.sum(numeric * analytic) / max(np.sum(analytic * analytic), 1e-300)
+    assert which != "db" or err < GRAD_THRESHOLD or not (round(times) > 1 and np.allclose(numeric, round(times) * analytic)), (
+        f"gradient check failed for db: centered differences through your conv_forward_naive are {round(times)} times your "
+        f"db, because your forward pass adds b[f] {round(times)} times to each output (once per input channel?): add the "
+        "bias once per output position, after summing over the channels; your db itself may be right"
+    )
     assert err < GRAD_THRESHOLD, (
         f"gradient check failed for {which}: relative error {err:.1e} between your {which} and centered differences "
         f"of sum(out * dout) through your conv_forward_naive, stride 2 and pad 1 (threshold {GRAD_THRESHOLD:.0e}): "

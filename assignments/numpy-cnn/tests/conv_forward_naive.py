@@ -48,8 +48,22 @@ def against_torch(conv_forward_naive, rng, cases, hint):
         err = rel_error(out, want.numpy())
         assert err < VALUE_TOLERANCE, (
             f"out differs from an independent convolution for x of shape {xshape}, w of shape {w.shape}, stride {stride}, "
-            f"pad {pad} (relative error {err:.1e}, threshold {VALUE_TOLERANCE:.0e}): {hint}"
+            f"pad {pad} (relative error {err:.1e}, threshold {VALUE_TOLERANCE:.0e}): {bias_cause(out - want.numpy(), b) or hint}"
         )
+
+
+def bias_cause(diff, b):
+    """A message when out - want is k * b[f] at every position for one whole number k != 0 (the bias added
+    k + 1 times, e.g. once per input channel, or never for k = -1); else None."""
+    k = float(np.sum(diff.mean(axis=(0, 2, 3)) * b) / np.sum(b * b))
+    if round(k) == 0 or abs(k - round(k)) > 1e-6 or not np.allclose(diff, round(k) * b[None, :, None, None]):
+        return None
+    if round(k) == -1:
+        return "the bias is missing: add b[f] to every output position of filter f"
+    return (
+        f"out is off by {round(k)} * b[f] at every position: the bias is added {round(k) + 1} times. Add b[f] exactly "
+        "once per output position, after summing over all input channels (not once per channel)"
+    )
 
 
 @test_case(points=1, hidden=False)
@@ -64,6 +78,11 @@ def test_small_example(conv_forward_naive, np):
     rng = np.random.default_rng(0)
     out = conv_forward_naive(rng.normal(size=(2, 3, 5, 5)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=4), {"stride": 2, "pad": 1})[0]
     assert np.shape(out) == (2, 4, 3, 3), "with stride 2 and pad 1, x (2, 3, 5, 5) and w (4, 3, 3, 3) give out (2, 4, 3, 3)"
+    out = conv_forward_naive(np.ones((1, 2, 3, 3)), np.ones((1, 2, 3, 3)), np.array([0.5]), {"stride": 1, "pad": 0})[0]
+    assert np.allclose(out, 18.5), (
+        f"with 2 input channels of ones and a 2x3x3 filter of ones, out is 18 + 0.5 = 18.5, got {np.ravel(out).tolist()}: "
+        "sum over all input channels, then add the bias b[f] once per output position (not once per channel)"
+    )
 
 
 @test_case(points=1, hidden=False)

@@ -97,6 +97,20 @@ def test_shapes_and_initial_loss(FullyConnectedNet, np):
     assert isinstance(grads, dict) and all(np.shape(grads.get(k)) == s for k, s in shapes.items()), (
         "grads should have the keys of net.params, each gradient of the shape of its parameter"
     )
+    # The same weights with and without L2 regularization: the loss grows by 0.5 * reg * sum(W ** 2), each
+    # weight's gradient by reg * W, and the biases' gradients do not change.
+    plain = FullyConnectedNet([5], input_dim=6, num_classes=3, weight_scale=0.5, reg=0.0, seed=0)
+    regularized = FullyConnectedNet([5], input_dim=6, num_classes=3, weight_scale=0.5, reg=0.2, seed=0)
+    (loss0, grads0), (loss1, grads1) = plain.loss(X, y), regularized.loss(X, y)
+    W1, W2 = regularized.params["W1"], regularized.params["W2"]
+    penalty = 0.5 * 0.2 * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+    assert np.isclose(loss1 - loss0, penalty), (
+        f"with reg = 0.2 the loss should grow by 0.5 * reg * sum(W ** 2) = {penalty:.4f}, it grew by {loss1 - loss0:.4f}: "
+        "add 0.5 * reg * sum(W ** 2) for every weight matrix (the 0.5 is the convention)"
+    )
+    assert np.allclose(grads1["W1"] - grads0["W1"], 0.2 * W1) and np.allclose(grads1["W2"] - grads0["W2"], 0.2 * W2), (
+        "with reg = 0.2 the loss adds reg * W to the gradient of each weight matrix (the derivative of 0.5 * reg * W ** 2)"
+    )
 
 
 @test_case(points=2, hidden=True)

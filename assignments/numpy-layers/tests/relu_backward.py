@@ -34,6 +34,10 @@ def test_small_example(relu_forward, relu_backward, np):
     dx = relu_backward(dout, cache)
     assert np.shape(dx) == (2, 3), "dx should have the shape of x"
     assert np.allclose(dx, [[0.0, -2.0, 3.0], [-4.0, 0.0, 0.0]]), "dx is dout where x > 0 and 0 where x < 0"
+    _, cache = relu_forward(np.array([[0.0, 1.0]]))
+    assert np.allclose(relu_backward(np.array([[5.0, 5.0]]), cache), [[0.0, 5.0]]), (
+        "at the kink x = 0 the gradient is 0 (CS231n's convention): the mask is x > 0, not x >= 0"
+    )
 
 
 @test_case(points=1, hidden=True)

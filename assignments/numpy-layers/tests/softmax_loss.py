@@ -24,6 +24,23 @@ def loss_and_dx(softmax_loss, x, y):
     return check_scalar(result[0], "loss"), check_array(result[1], x.shape, "dx")
 
 
+def large_scores_cause(loss, dx):
+    """Why softmax_loss gave NaN or inf for large scores: exp overflowing, or log of an underflowed probability."""
+    if np.all(np.isfinite(loss)) and np.all(np.isfinite(dx)):
+        return "for scores as large as +-1000 the loss and dx should be finite"
+    if np.all(~np.isnan(loss)) and np.all(np.isfinite(dx)) and np.allclose(np.sum(dx, axis=-1), 0.0):
+        # dx (from the stable softmax) is right, the loss is not: log(probs) of an underflowed probability
+        return (
+            f"for scores as large as +-1000 your loss is {loss} while dx is finite: the log of a probability that "
+            "underflowed to 0 is -inf. Compute the log-probabilities directly with log-sum-exp, "
+            "log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)), instead of np.log(probs)"
+        )
+    return (
+        "for scores as large as +-1000 your loss or dx is NaN or inf: np.exp(1000) overflows to inf; "
+        "subtract each row's maximum from the scores first (it does not change the softmax)"
+    )
+
+
 @test_case(points=1, hidden=False)
 def test_uniform_scores(softmax_loss, np):
     x, y = np.zeros((4, 10)), np.array([0, 3, 9, 3])
@@ -35,6 +52,19 @@ def test_uniform_scores(softmax_loss, np):
     assert np.shape(dx) == (4, 10), "dx should have the shape of x, (N, C)"
     assert np.allclose(dx.sum(axis=1), 0.0), "adding a constant to a row of scores does not change the loss: rows of dx sum to 0"
     assert np.isclose(dx[0, 0], (0.1 - 1) / 4), "dx = (softmax(x) - onehot(y)) / N"
+    with np.errstate(all="ignore"):
+        loss, dx = softmax_loss(np.array([[1000.0, 0.0, -1000.0]]), np.array([1]))
+    assert np.isfinite(loss) and np.all(np.isfinite(dx)), (
+        f"for scores [1000, 0, -1000] your loss is {loss}: " + (
+            "the log of a probability that underflowed to 0 is -inf; compute the log-probabilities with log-sum-exp, "
+            "shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)), not np.log(probs)"
+            if np.isinf(loss) and np.all(np.isfinite(dx)) and np.allclose(np.sum(dx, axis=-1), 0.0) else
+            "np.exp(1000) overflows to inf; subtract each row's maximum from the scores first"
+        )
+    )
+    assert np.isclose(loss, 1000.0) and np.allclose(dx, [[1.0, -1.0, 0.0]]), (
+        "for scores [1000, 0, -1000] and label 1 the loss is 1000 and dx is [[1, -1, 0]]"
+    )
 
 
 @test_case(points=2, hidden=True)
@@ -90,8 +120,7 @@ def test_large_scores(softmax_loss, rng):
     assert isinstance(result, tuple) and len(result) == 2, "softmax_loss should return a tuple (loss, dx)"
     numbers = [np.asarray(v, dtype=np.float64) for v in result if isinstance(v, (np.ndarray, np.generic, float, int))]
     assert len(numbers) == 2 and all(np.all(np.isfinite(v)) for v in numbers), (
-        "for scores as large as +-1000 your loss or dx is NaN or inf: exp(1000) overflows; subtract each row's "
-        "maximum from the scores first (it does not change the softmax)"
+        large_scores_cause(*numbers) if len(numbers) == 2 else "softmax_loss should return a tuple (loss, dx) of numbers"
     )
     loss, dx = loss_and_dx(softmax_loss, x.copy(), y)
     want_loss, want_dx = ref.softmax_loss(x, y)

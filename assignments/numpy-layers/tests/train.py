@@ -39,6 +39,22 @@ def test_loss_history_and_progress(FullyConnectedNet, train, np):
         "train should return a list with one loss per step: 4 minibatches (8, 8, 8 and 6 examples) per epoch here"
     )
     assert np.mean(history[-4:]) < 0.5 * np.mean(history[:4]), "the training loss should go down"
+    # Worked examples (the values of the reference; they need a right FullyConnectedNet and sgd_momentum too).
+    X, y = np.random.default_rng(2).normal(size=(6, 4)), np.array([0, 1, 1, 0, 1, 0])
+    net = FullyConnectedNet([3], input_dim=4, num_classes=2, weight_scale=0.3, seed=0)
+    history = train(net, X, y, update_rule="sgd_momentum", optim_config={"learning_rate": 0.3, "momentum": 0.9},
+                    num_epochs=4, batch_size=6, seed=0)
+    assert np.allclose(history, [0.7056103, 0.69697285, 0.68558496, 0.67561983], atol=1e-6), (
+        f"full-batch sgd_momentum losses should be [0.7056, 0.6970, 0.6856, 0.6756], got {np.round(history, 4)}: "
+        "the velocity builds up only if you pass each update the config it returned the step before"
+    )
+    net = FullyConnectedNet([3], input_dim=4, num_classes=2, weight_scale=0.3, seed=0)
+    history = train(net, X, y, update_rule="sgd", optim_config={"learning_rate": 0.3}, num_epochs=2, batch_size=2, seed=0)
+    want = [0.64882594, 0.62851096, 0.89791944, 0.66543332, 0.65256917, 0.97287734]
+    assert np.allclose(history, want, atol=1e-6), (
+        f"sgd losses over 2 epochs of 3 minibatches should be {np.round(want, 4).tolist()}, got {np.round(history, 4)}: "
+        "draw a new permutation every epoch (order = rng.permutation(N) inside the epoch loop, rng seeded once)"
+    )
 
 
 def trajectory(FullyConnectedNet, train, rng, update_rule, optim_config, lr_decay, num_epochs):

@@ -36,6 +36,14 @@ def test_returns_params_grads_costs(optimize, np):
     assert isinstance(grads, dict) and np.shape(grads["dw"]) == (3, 1), 'grads should be the dict of the last propagate'
     assert len(costs) == 3, "costs should hold the costs of iterations 0, 100 and 200"
     assert costs[0] > costs[2], "the cost should go down"
+    # One step by hand from w = 0, b = 0: A = 0.5, dw = X @ (A - Y).T / m = [[0.25], [-1.0]], db = 0.
+    params, grads, _ = optimize(np.zeros((2, 1)), 0.0, np.array([[1.0, 2.0], [3.0, -1.0]]), np.array([[1.0, 0.0]]),
+                                num_iterations=1, learning_rate=0.1)
+    assert np.allclose(grads["dw"], [[0.25], [-1.0]]), "the gradient of the first step should be dw = [[0.25], [-1.0]] here"
+    assert np.allclose(params["w"], [[-0.025], [0.1]]), (
+        f"after one step with learning rate 0.1, w should be 0 - 0.1 * dw = [[-0.025], [0.1]], got {np.ravel(params['w'])}: "
+        "multiply the gradient by the learning rate (w = w - learning_rate * dw)"
+    )
 
 
 @test_case(points=2, hidden=True)

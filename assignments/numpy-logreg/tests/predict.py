@@ -12,6 +12,10 @@ def test_obvious_cases(predict, np):
     Y_prediction = predict(w, b, X)
     assert isinstance(Y_prediction, np.ndarray) and Y_prediction.shape == (1, 3), "predict should return a (1, m) array"
     assert np.array_equal(Y_prediction, [[1.0, 0.0, 0.0]]), "predict is wrong for this example"
+    at_half = predict(w, 0.0, np.zeros((2, 1)))
+    assert np.array_equal(at_half, [[0.0]]), (
+        "for w.T @ x + b == 0 the probability is exactly 0.5, which is predicted 0. (the threshold is strict: > 0.5 is 1.)"
+    )
 
 
 @test_case(points=1, hidden=True)

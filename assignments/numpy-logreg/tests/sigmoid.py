@@ -12,6 +12,12 @@ def test_known_values(sigmoid, np):
     assert np.allclose(s, [0.5, 0.88079708]), "sigmoid(0) is 0.5 and sigmoid(2) is about 0.8808"
     S = sigmoid(np.zeros((3, 4)))
     assert np.shape(S) == (3, 4) and np.allclose(S, 0.5), "sigmoid works elementwise on arrays of any shape"
+    with np.errstate(all="ignore"):
+        extreme = sigmoid(np.array([-1000.0, 1000.0]))
+    assert np.all(np.isfinite(extreme)) and np.allclose(extreme, [0.0, 1.0]), (
+        f"sigmoid([-1000, 1000]) should be [0, 1], got {extreme}: np.exp(1000) overflows to inf and inf / inf is NaN; "
+        "use a numerically stable form (1 / (1 + np.exp(-z)) for z >= 0, np.exp(z) / (1 + np.exp(z)) for z < 0)"
+    )
 
 
 @test_case(points=1, hidden=True)

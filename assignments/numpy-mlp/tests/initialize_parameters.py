@@ -23,6 +23,11 @@ def test_shapes_and_scale(initialize_parameters, np):
     assert np.allclose(parameters["W2"], [[0.0028121067, -0.0055382284, 0.0097756745, -0.0031055655]]), (
         "W2 should be rng.standard_normal((n_y, n_h)) * 0.01, drawn from the same rng right after W1"
     )
+    seeded = initialize_parameters(2, 4, 1, seed=0)
+    assert np.allclose(seeded["W1"][0], [0.0012573022, -0.0013210486]), (
+        "initialize_parameters(2, 4, 1, seed=0) should start W1 with [0.00126, -0.00132]: "
+        "use the seed argument, rng = np.random.default_rng(seed)"
+    )
 
 
 @test_case(points=2, hidden=True)

@@ -15,6 +15,11 @@ def test_small_example(predict, np):
     predictions = predict(parameters, X)
     assert isinstance(predictions, np.ndarray) and predictions.shape == (1, 3), "predict should return a (1, m) array"
     assert np.array_equal(predictions, [[1, 0, 1]]), "predict is wrong for this example"
+    at_half = predict(dict(parameters, b1=np.zeros((3, 1)), b2=np.zeros((1, 1))), np.zeros((2, 1)))
+    assert np.array_equal(at_half, [[0.0]]), (
+        "with zero biases and x = 0 the output probability is exactly 0.5, which is predicted 0. "
+        "(the threshold is strict: A2 > 0.5 is 1.)"
+    )
 
 
 def random_parameters(rng, n_x, n_h):

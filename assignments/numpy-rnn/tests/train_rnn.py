@@ -53,6 +53,26 @@ def test_returns_params_and_one_loss_per_window(train_rnn, np):
     assert not np.allclose(new_params["Wh"], params["Wh"]), "the parameters should have been trained"
     assert len(loss_history) == 6, "loss_history should hold one loss per window: 2 epochs of 3 windows here"
     assert all(np.ndim(loss) == 0 for loss in loss_history), "each entry of loss_history should be a single number"
+    # Worked example, learning rate 0 (the parameters stay put): the losses depend only on the pairs and the state.
+    _, losses = train_rnn(params, series, 7, 2, 2, 0.0, 5.0)
+    assert np.isclose(losses[0], 0.71813561), (
+        f"the first window's loss should be 0.71813561, got {losses[0]:.8f}: the targets are the next values "
+        "(y[n, s, 0] = series[n * S + s + 1]) and the pairs are cut into batch_size contiguous streams of S steps "
+        "(x[n, s, 0] = series[n * S + s], S = (L - 1) // batch_size)"
+    )
+    assert np.allclose(losses[1:3], [0.63314333, 0.59840573]), (
+        f"the losses of windows 2 and 3 should be [0.63314333, 0.59840573], got {np.round(losses[1:3], 8)}: "
+        "carry the state over, passing the h that window k returns into window k + 1"
+    )
+    assert np.allclose(losses[3:], losses[:3]), (
+        "with learning rate 0 the second epoch's losses should repeat the first's: "
+        "start each epoch from h = np.zeros((batch_size, H))"
+    )
+    _, losses = train_rnn(params, series, 7, 2, 1, 0.1, 0.1)
+    assert np.allclose(losses, [0.71813561, 0.65125921, 0.58863481]), (
+        f"with max_norm 0.1 and learning rate 0.1 the losses should be [0.71813561, 0.65125921, 0.58863481], got "
+        f"{np.round(losses, 8)}: step with the clipped gradients, grads = clip_grad_norm(grads, max_norm)"
+    )
 
 
 def call_train(train_rnn, params, series, *args, timeout=None):

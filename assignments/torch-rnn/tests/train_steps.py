@@ -33,7 +33,7 @@ thread; the budget is generous because torch's thread pool slows down badly on a
 
 
 @test_case(points=1, hidden=False)
-def test_returns_one_loss_per_step(train_steps, CharLSTM, torch):
+def test_returns_one_loss_per_step(train_steps, CharLSTM, sequence_loss, torch):
     model = CharLSTM(5, 3, 4)
     before = {k: v.clone() for k, v in model.state_dict().items()}
     inputs = torch.randint(5, (10, 6))
@@ -42,6 +42,17 @@ def test_returns_one_loss_per_step(train_steps, CharLSTM, torch):
     assert all(isinstance(loss, float) for loss in losses), "each loss should be a Python float (loss.item())"
     after = model.state_dict()
     assert any(not torch.equal(after[k], before[k]) for k in before), "train_steps should update the model's parameters"
+    # With lr = 0 the weights stay put: each loss is that of a zero-state run on the step's minibatch.
+    generator = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        want = [sequence_loss(model(inputs[idx])[0], torch.roll(inputs, -1, dims=1)[idx]).item()
+                for idx in [torch.randint(10, (4,), generator=generator) for _ in range(3)]]
+    got = train_steps(model, inputs, torch.roll(inputs, -1, dims=1), 3, batch_size=4, lr=0.0, seed=1)
+    assert all(abs(g - w) < 1e-5 for g, w in zip(got, want)), (
+        f"with lr = 0 the losses should be {[round(w, 5) for w in want]}, got {[round(g, 5) for g in got]}: the windows are "
+        "independent, so run the model from a zero state (state=None) at every step; draw idx = torch.randint(M, "
+        "(batch_size,), generator=generator) from one generator = torch.Generator().manual_seed(seed) made once"
+    )
 
 
 def student_model(CharLSTM, state, vocab_size, embed_dim, hidden_size):
@@ -65,6 +76,34 @@ def losses_of(result, steps):
     return [float(v) for v in result]
 
 
+def reference_model(state, vocab_size, embed_dim, hidden_size):
+    """A reference CharLSTM holding the weights ``state``."""
+    from assignment import solution as ref
+
+    model = ref.CharLSTM(vocab_size, embed_dim, hidden_size)
+    model.load_state_dict(state)
+    return model
+
+
+def losses_of_carried_state(model, inputs, targets, steps, batch_size, lr, seed):
+    """The losses of the common mistake: train_steps passing each step's final (detached) state into the next step."""
+    from assignment import solution as ref
+
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    generator = torch.Generator().manual_seed(seed)
+    losses, state = [], None
+    for _ in range(steps):
+        idx = torch.randint(len(inputs), (batch_size,), generator=generator)
+        logits, state = model(inputs[idx], state)
+        state = tuple(s.detach() for s in state)
+        loss = ref.sequence_loss(logits, targets[idx])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
 @test_case(points=3, hidden=True)
 def test_steps_against_reference(train_steps, CharLSTM, rng):
     """Three steps on the CPU, from weights the grader chooses, against the reference."""
@@ -85,6 +124,11 @@ def test_steps_against_reference(train_steps, CharLSTM, rng):
         "(batch_size,), generator=generator), generator = torch.Generator().manual_seed(seed) made once, run the model "
         "on inputs[idx] from a zero state and return sequence_loss(logits, targets[idx]).item() before the step (if "
         "CharLSTM or sequence_loss fails its own tests, fix it first)"
+    )
+    carried = losses_of_carried_state(reference_model(state, V, E, H), inputs, targets, steps, batch_size, lr, seed)
+    assert not all(abs(g - w) < 1e-5 for g, w in zip(losses, carried)), (
+        "the first loss is right but the next ones are those of a model that carries its LSTM state from one minibatch "
+        "to the next: the windows are independent, so run the model from a zero state (state=None) at every step"
     )
     assert all(abs(g - w) < 1e-5 for g, w in zip(losses, want)), (
         "the first loss is right but the next ones differ: make one torch.optim.Adam(model.parameters(), lr=lr) before "
