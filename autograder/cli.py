@@ -140,9 +140,18 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
           sandbox: str, device: str, gpus: str | None) -> None:
     """Grade SUBMISSIONS (.ipynb or .zip files, or folders of them) with AUTOGRADER_ZIP into OUT_DIR.
 
-    Exits 0 when the batch finished, even if submissions failed; non-zero only when the
-    grader itself could not run. Running the same command again resumes an interrupted batch:
-    submissions already graded with the same autograder are kept unless --regrade.
+    Running the same command again resumes an interrupted batch: submissions already graded
+    with the same autograder are kept unless --regrade (those the grader failed on are graded
+    again).
+
+    \b
+    Exit status:
+      0  every submission was graded (a notebook intake refused is graded 0: its own doing)
+      1  the batch could not run or finish: unreadable autograder zip, missing data or
+         sandbox, results not writable, interrupted
+      2  usage error (bad options)
+      3  the batch finished, but the grader itself failed on some submissions (listed;
+         their result.json has state "grader_error"): run the same command again
     """
     _sandbox_or_exit(sandbox)
     try:
@@ -159,6 +168,14 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
         raise click.BadParameter("--scheduler needs --executor dask", param_hint="--scheduler")
     results = _grade_with_progress(autograder_zip, named, out_dir, options, workers, regrade, executor, scheduler)
     _print_table(results, out_dir)
+    failed = sorted(r.submission for r in results if r.state == "grader_error")
+    if failed:
+        click.secho(f"the grader failed on {len(failed)} submission(s), not graded: {', '.join(failed)}", fg="red", err=True)
+        sys.exit(EXIT_GRADER_FAILED)
+
+
+EXIT_GRADER_FAILED = 3
+"""``dlgrade grade``'s exit status when the batch finished but some submissions hit grader failures."""
 
 
 def _check_data(datasets: list[str], data_dir: Path | None) -> None:

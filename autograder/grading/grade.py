@@ -18,7 +18,7 @@ from typing import Callable
 from autograder.bundle import Bundle
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, SubmissionResult, TestResult
-from autograder.grading.runner import make_fixtures, run_test_case
+from autograder.grading.runner import GraderError, make_fixtures, run_test_case
 from autograder.grading.session import SandboxFailure, SandboxSession, memory_hint
 from autograder.grading.warm import ZygoteError, zygote_for
 from autograder.intake import CodeCell, IntakeError, read_attachments, read_submission
@@ -97,7 +97,13 @@ def submission_files(path: Path, bundle: Bundle) -> tuple[list[CodeCell], dict[s
 
 
 def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: str | None = None) -> SubmissionResult:
-    """Grade one notebook. Never raises for anything the submission does."""
+    """Grade one notebook. Never raises for anything the submission does.
+
+    ``result.state`` is "rejected" when intake refused the files, "grader_error" when the grader
+    failed on a test (that test is not graded, the others are), else "graded". Raises only
+    for a failure of the grader outside the tests (``grade_batch`` records those) and for
+    KeyboardInterrupt.
+    """
     started = time.monotonic()
     limits = bundle.config.limits
     result = SubmissionResult(
@@ -107,6 +113,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     try:
         cells, attachments, result.sha256 = submission_files(path, bundle)
     except (IntakeError, OSError) as exc:
+        result.state = "rejected"
         result.error = f"Your notebook could not be graded: {exc}"
         result.tests = [not_graded(tc, result.error) for _, tc in bundle.test_cases]
         result.execution_time = time.monotonic() - started
@@ -133,7 +140,11 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                 session, _ = _start(launcher, preload, deadline, limits, cells, attachments, None)
             device = "cpu" if options.gpu is None else "cuda"
             fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments)
-            result.tests.append(run_test_case(tc, test_file, session, fixtures))
+            try:
+                result.tests.append(run_test_case(tc, test_file, session, fixtures))
+            except GraderError as exc:
+                result.state = "grader_error"
+                result.tests.append(not_graded(tc, f"Not graded: the grader failed on this test ({exc})."))
     finally:
         if session is not None:
             result.student_time += session.student_seconds
@@ -172,6 +183,14 @@ def _start(launcher, preload, deadline, limits, cells: list[CodeCell], attachmen
                 message = (message + memory_hint(type_name, limits)).strip()
                 result.cell_errors.append(CellError(cell if type(cell) is int else -1, type_name, message, trace))
     return session, None
+
+
+def grader_failed(bundle: Bundle, name: str, exc: BaseException, sandbox: str) -> SubmissionResult:
+    """The result of a submission the grader itself failed on (``exc``): every test not graded,
+    ``state="grader_error"``."""
+    reason = f"The grader failed on this submission: {type(exc).__name__}: {exc}"
+    tests = [not_graded(tc, reason) for _, tc in bundle.test_cases]
+    return SubmissionResult(name, tests, error=reason, sandbox=sandbox, state="grader_error")
 
 
 def not_graded(tc, reason: str) -> TestResult:

@@ -5,7 +5,8 @@ Gradescope schema: top-level ``score``, ``max_score``, ``output``, ``execution_t
 (seconds) and ``tests``, a list of {``name``, ``score``, ``max_score``, ``status``
 ("passed" | "failed"), ``output``, ``visibility``}. dlgrade adds ``extra_data`` with the
 submission's name and hashes, cell errors, captured output, the sandbox mode, the device
-(``"cpu"`` or ``"cuda:<gpu index>"``) its code could use, ``student_time`` (seconds of
+(``"cpu"`` or ``"cuda:<gpu index>"``) its code could use, ``state`` (``"graded"``,
+``"rejected"`` or ``"grader_error"``, see ``SubmissionResult``), ``student_time`` (seconds of
 ``execution_time`` spent in student code) and ``figures`` (test name -> pictures the test drew,
 base64 PNGs, for the feedback report).
 """
@@ -69,6 +70,9 @@ class SubmissionResult:
     - execution_time: wall time to grade it, seconds.
     - student_time: the part of it spent waiting on the student's code (running the cells
       and the calls tests make), seconds; the rest is dlgrade's overhead.
+    - state: "graded"; "rejected" (intake refused the notebook: graded 0, the student's
+      doing); or "grader_error" (the grader itself failed on it, wholly or on some tests:
+      ``dlgrade grade`` exits 3 and a rerun grades it again).
     """
 
     submission: str
@@ -82,6 +86,7 @@ class SubmissionResult:
     device: str = "cpu"
     sha256: str = ""
     autograder_sha256: str = ""
+    state: str = "graded"
 
     @property
     def score(self) -> float:
@@ -106,6 +111,7 @@ class SubmissionResult:
                 "sandbox": self.sandbox,
                 "device": self.device,
                 "student_time": round(self.student_time, 3),
+                "state": self.state,
                 "cell_errors": [asdict(e) for e in self.cell_errors],
                 "stdout": self.stdout,
                 "figures": {t.name: t.figures for t in self.tests if t.figures},
@@ -133,6 +139,7 @@ class SubmissionResult:
             student_time=extra.get("student_time", 0.0),
             sha256=extra.get("sha256", ""),
             autograder_sha256=extra.get("autograder_sha256", ""),
+            state=extra.get("state", "graded"),
         )
 
 

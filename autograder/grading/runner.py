@@ -21,6 +21,11 @@ from autograder.grading.proxy import StudentNamespace, lazy
 from autograder.grading.results import HIDDEN, VISIBLE, TestResult
 from autograder.grading.session import CallError, SandboxFailure, SandboxSession
 
+class GraderError(Exception):
+    """The grader itself failed while running a test (a ``BaseException`` such as ``SystemExit``
+    or ``GeneratorExit`` escaped the test): the test is not graded, the submission goes on."""
+
+
 HIDDEN_FAILURE = "This hidden test failed. Check your function against the contract in the notebook."
 
 
@@ -56,7 +61,11 @@ def make_fixtures(
 
 
 def run_test_case(tc: TestCase, test_file: ExceptionTestFile, session: SandboxSession, fixtures: dict[str, Any]) -> TestResult:
-    """Run one test case and score it (all or nothing)."""
+    """Run one test case and score it (all or nothing).
+
+    An ``Exception`` fails the test. Any other ``BaseException`` but ``KeyboardInterrupt`` (the
+    grader's own Ctrl-C, the only source of one on the trusted side) raises GraderError.
+    """
     points = float(tc.points or 0.0)
     result = TestResult(tc.name, points, visibility=HIDDEN if tc.hidden else VISIBLE)
     env = StudentNamespace(session, fixtures)
@@ -69,6 +78,10 @@ def run_test_case(tc: TestCase, test_file: ExceptionTestFile, session: SandboxSe
         result.output = f"Not graded: {exc}."
     except Exception as exc:
         result.output = failure_message(exc, tc, test_file)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        raise GraderError(f"{type(exc).__name__} while running {tc.name}") from None
     else:
         result.score = points
         result.output = tc.success_message or "Passed."

@@ -1,0 +1,96 @@
+"""Security round 2 (issue 11): attacks on the boundary between the sandbox and the trusted grader.
+
+One test (or one parametrised family) per class: a submission that stops the batch, a deflate
+bomb in an attachment, reply amplification in the protocol, forged in-sandbox probes, code in
+notebook metadata run by ``dlgrade check``, and hidden labels read from feedback pictures.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autograder.bundle import BundleConfig, write_bundle
+from conftest import DOUBLE, REPO, TINY_TEST_FILE, code_notebook
+
+# ----------------------------------------------------------------------------- 1. stop the batch
+
+KILLER_MODULE = 'import types\ndouble = types.ModuleType("torch.utils.model_dump.__main__")\n'
+"""A module object whose name is a submodule that calls sys.exit at import."""
+
+GRADER_EXITS_TEST = TINY_TEST_FILE + '''
+
+@test_case(points=1, hidden=True)
+def test_grader_bug(double):
+    # Stands for a grader bug one submission's answer triggers: the trusted test itself raises
+    # a BaseException that is not an Exception.
+    if double(0) == "exit":
+        raise SystemExit(2)
+    if double(0) == "generator-exit":
+        raise GeneratorExit()
+'''
+
+
+def dlgrade_grade(bundle, subs, out, workers: int, sandbox: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "autograder.cli", "grade", str(bundle), str(subs), "-o", str(out),
+         "--workers", str(workers), "--sandbox", sandbox, "--timeout", "60"],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )
+
+
+def grades(out) -> dict[str, float]:
+    return {row["submission"]: float(row["score"]) for row in csv.DictReader((out / "grades.csv").open())}
+
+
+def state(out, name: str) -> str:
+    return json.loads((out / name / "result.json").read_text())["extra_data"]["state"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_module_named_by_the_student_is_never_imported_by_the_grader(tmp_path, sandbox_mode, workers):
+    bundle = tmp_path / "tiny.zip"
+    write_bundle(bundle, BundleConfig(id="tiny", seed=1), {"double.py": TINY_TEST_FILE})
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    code_notebook(subs / "honest1.ipynb", DOUBLE)
+    code_notebook(subs / "killer.ipynb", KILLER_MODULE)
+    code_notebook(subs / "numpy_killer.ipynb", 'import types\ndouble = types.ModuleType("numpy.f2py.__main__")\n')
+    code_notebook(subs / "honest2.ipynb", DOUBLE)
+    out = tmp_path / "out"
+
+    run = dlgrade_grade(bundle, subs, out, workers, sandbox_mode)
+
+    assert run.returncode == 0, run.stdout + run.stderr  # the grader graded everything
+    assert grades(out) == {"honest1": 3.0, "honest2": 3.0, "killer": 0.0, "numpy_killer": 0.0}
+    assert state(out, "killer") == "graded"
+    assert all((out / f).is_file() for f in ("grades.csv", "final_grades.csv", "summary.html", "assignment.json"))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("answer", ["exit", "generator-exit"])
+def test_a_base_exception_in_the_grader_costs_one_submission_and_sets_the_exit_status(tmp_path, sandbox_mode, workers, answer):
+    bundle = tmp_path / "tiny.zip"
+    write_bundle(bundle, BundleConfig(id="tiny", seed=1), {"double.py": GRADER_EXITS_TEST})
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    code_notebook(subs / "honest1.ipynb", DOUBLE)
+    code_notebook(subs / "trigger.ipynb", f"def double(x):\n    return {answer!r} if isinstance(x, int) and x == 0 else 2 * x\n")
+    code_notebook(subs / "honest2.ipynb", DOUBLE)
+    out = tmp_path / "out"
+
+    run = dlgrade_grade(bundle, subs, out, workers, sandbox_mode)
+
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert "trigger" in run.stderr and "honest" not in run.stderr
+    scores = grades(out)
+    assert scores["honest1"] == scores["honest2"] == 4.0
+    assert state(out, "trigger") == "grader_error" and state(out, "honest1") == "graded"
+    trigger = json.loads((out / "trigger" / "result.json").read_text())
+    graded = {t["name"]: t["score"] for t in trigger["tests"]}
+    assert graded["double.test_hidden"] == 2.0  # its other tests were graded
+    assert (out / "final_grades.csv").is_file() and (out / "summary.html").is_file()
