@@ -94,3 +94,47 @@ def test_a_base_exception_in_the_grader_costs_one_submission_and_sets_the_exit_s
     graded = {t["name"]: t["score"] for t in trigger["tests"]}
     assert graded["double.test_hidden"] == 2.0  # its other tests were graded
     assert (out / "final_grades.csv").is_file() and (out / "summary.html").is_file()
+
+
+# ----------------------------------------------------------------------------- 3. reply amplification
+
+MEASURE_DECODE = """
+import json, resource, sys, tracemalloc
+resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))  # main's decode needs 1.4 GiB here
+from autograder import protocol
+header = sys.stdin.buffer.read()
+payload = len(header).to_bytes(4, "big") + header
+tracemalloc.start()
+try:
+    protocol.decode(payload)
+    outcome = "decoded"
+except protocol.ProtocolError as exc:
+    outcome = str(exc)
+print(json.dumps({"peak": tracemalloc.get_traced_memory()[1], "bytes": len(payload), "outcome": outcome}))
+"""
+
+
+def decode_peak(header: bytes) -> dict:
+    """Peak bytes Python allocated while decoding one reply, measured in a fresh process."""
+    run = subprocess.run([sys.executable, "-c", MEASURE_DECODE], input=header, cwd=REPO, capture_output=True, timeout=300)
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    return json.loads(run.stdout)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"[" + b"[]," * (64 * 2**20 // 3) + b"[]]",  # the issue's 64 MiB reply: 1.4 GiB on main
+        b"[" + b"[]," * (15 * 2**20 // 3) + b"[]]",  # under the header-size limit
+        b"[" + b"[]," * 299_999 + b"[]]",  # just under the value count: the most lists parsing may build
+        b"[" + b'"\\ud83d\\ude00",' * 599_999 + b'"x"]',  # the most (and largest) short strings
+        json.dumps({"t": "list", "v": [0.5] * 99_999}).encode(),  # an honest reply at max_items
+    ],
+    ids=["64MiB-lists", "15MiB-lists", "most-lists", "most-strings", "honest-floats"],
+)
+def test_a_decoded_reply_costs_at_most_4x_its_bytes_plus_64_mib(header):
+    measured = decode_peak(header)
+    assert measured["peak"] <= 4 * measured["bytes"] + 64 * 2**20, measured
+    if len(header) > 2**20 and header.startswith(b"[[]"):
+        assert measured["peak"] < 2**20, measured  # refused before parsing
+        assert "exceeds" in measured["outcome"] or "JSON values" in measured["outcome"]
