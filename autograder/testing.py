@@ -29,6 +29,7 @@ __all__ = [
     "define_in_sandbox",
     "show_confusion_matrix",
     "load_state_dict",
+    "check_checkpoint_zip",
     "eval_numerical_gradient",
     "eval_numerical_gradient_array",
     "eval_numerical_gradient_at",
@@ -75,14 +76,16 @@ def load_state_dict(attachments: dict[str, bytes], name: str) -> dict:
     fixture), loaded on the trusted side with ``torch.load(..., weights_only=True)``, which
     unpickles tensors and plain containers only, mapped to the CPU.
 
+    The file is opened by torch only after ``check_checkpoint_zip`` has bounded what loading it
+    can allocate by the file's own size (no deflate bombs, no legacy format).
+
     Raises AssertionError, for the student, when the file is missing, is not a
     ``torch.save`` file that ``weights_only`` loading accepts, or is not a dict of tensors.
     """
-    import io
-
     import torch
 
     assert name in attachments, f"{name} was not submitted: put it in the zip with your notebook (or beside it)"
+    check_checkpoint_zip(attachments[name], name)
     try:
         state = torch.load(io.BytesIO(attachments[name]), map_location="cpu", weights_only=True)
     except Exception as exc:
@@ -90,6 +93,31 @@ def load_state_dict(attachments: dict[str, bytes], name: str) -> dict:
     ok = isinstance(state, dict) and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items())
     assert ok, f"{name} should hold model.state_dict() (a dict of tensors), got {type(state).__name__}"
     return state
+
+
+def check_checkpoint_zip(data: bytes, name: str) -> None:
+    """Refuse a checkpoint that could make ``torch.load`` allocate more than ``len(data)`` bytes
+    of file contents: ``torch.save`` (since torch 1.6) writes a zip whose members are all
+    stored uncompressed, so every member must be ``ZIP_STORED`` with its declared size equal to
+    its stored size, and the declared sizes must sum to at most ``len(data)``. A deflated member
+    (a 2 MB file declaring 2 GiB of zeros) and the legacy non-zip format (whose storages
+    declare their own sizes) are refused before torch reads a byte.
+
+    Raises AssertionError, for the student, naming the problem.
+    """
+    import zipfile
+
+    hint = f"{name} should be a file written by torch.save(model.state_dict(), {name!r})"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise AssertionError(f"{hint} (it is not in torch's zip format)") from None
+    for member in members:
+        stored = member.compress_type == zipfile.ZIP_STORED and member.file_size == member.compress_size
+        assert stored, f"{hint}: its member {member.filename[:100]!r} is compressed, which torch.save never does"
+    declared = sum(member.file_size for member in members)
+    assert declared <= len(data), f"{hint}: its members declare {declared} bytes in a {len(data)}-byte file"
 
 
 def define_in_sandbox(student_value: Any, source: str, name: str) -> Any:

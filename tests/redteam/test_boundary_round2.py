@@ -8,9 +8,11 @@ notebook metadata run by ``dlgrade check``, and hidden labels read from feedback
 from __future__ import annotations
 
 import csv
+import io
 import json
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
@@ -138,3 +140,62 @@ def test_a_decoded_reply_costs_at_most_4x_its_bytes_plus_64_mib(header):
     if len(header) > 2**20 and header.startswith(b"[[]"):
         assert measured["peak"] < 2**20, measured  # refused before parsing
         assert "exceeds" in measured["outcome"] or "JSON values" in measured["outcome"]
+
+
+# ----------------------------------------------------------------------------- 2. deflate bomb in a .pt
+
+
+def deflate_bomb(declared_bytes: int = 2 * 2**30) -> bytes:
+    """A genuine ``torch.save`` checkpoint whose tensor record is replaced by ``declared_bytes``
+    of deflated zeros (about 2 MB of file for 2 GiB declared)."""
+    import torch
+
+    genuine = io.BytesIO()
+    torch.save({"weight": torch.zeros(4)}, genuine)
+    bomb, zeros = io.BytesIO(), bytes(2**20)
+    with zipfile.ZipFile(io.BytesIO(genuine.getvalue())) as src, zipfile.ZipFile(bomb, "w") as dst:
+        for info in src.infolist():
+            if not info.filename.endswith("/data/0"):
+                dst.writestr(info, src.read(info))
+                continue
+            record = zipfile.ZipInfo(info.filename)
+            record.compress_type = zipfile.ZIP_DEFLATED
+            with dst.open(record, "w", force_zip64=True) as out:
+                for _ in range(declared_bytes // len(zeros)):
+                    out.write(zeros)
+    return bomb.getvalue()
+
+
+MEASURE_LOAD = """
+import json, resource, sys
+import torch  # imported before measuring: only the load counts
+from autograder.testing import load_state_dict
+data = sys.stdin.buffer.read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    load_state_dict({"tinyvgg_mnist.pt": data}, "tinyvgg_mnist.pt")
+    outcome = "loaded"
+except AssertionError as exc:
+    outcome = str(exc)
+grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+print(json.dumps({"grown_kib": grown, "outcome": outcome}))
+"""
+
+
+def load_growth(data: bytes) -> dict:
+    """How much the peak RSS of a fresh process grows while ``load_state_dict`` reads ``data``."""
+    run = subprocess.run([sys.executable, "-c", MEASURE_LOAD], input=data, cwd=REPO, capture_output=True, timeout=300)
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    return json.loads(run.stdout)
+
+
+def test_a_deflate_bomb_checkpoint_is_refused_before_torch_inflates_it():
+    bomb = deflate_bomb()
+    assert len(bomb) < 4 * 2**20  # 2 GiB declared in a file that passes the attachment limit
+    measured = load_growth(bomb)
+    assert measured["grown_kib"] < 64 * 1024, measured  # main: +1.86 GB
+    assert "compressed" in measured["outcome"], measured
+    with pytest.raises(AssertionError, match="not in torch's zip format"):
+        from autograder.testing import load_state_dict
+
+        load_state_dict({"legacy.pt": b"\x80\x02legacy pickle"}, "legacy.pt")
