@@ -6,14 +6,15 @@ conventions: centered differences, h = 1e-5, float64, ``rel_error``).
 
 from __future__ import annotations
 
+import ast
 import base64
 import contextlib
 import io
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from autograder.grading.proxy import Remote, with_timeout, wrap
+from autograder.grading.proxy import with_timeout
 from reference.gradient_check import (
     eval_numerical_gradient,
     eval_numerical_gradient_array,
@@ -26,7 +27,8 @@ __all__ = [
     "check_array",
     "check_scalar",
     "check_tensor",
-    "define_in_sandbox",
+    "referenced_names",
+    "student_source",
     "show_confusion_matrix",
     "load_state_dict",
     "check_checkpoint_zip",
@@ -120,24 +122,83 @@ def check_checkpoint_zip(data: bytes, name: str) -> None:
     assert declared <= len(data), f"{hint}: its members declare {declared} bytes in a {len(data)}-byte file"
 
 
-def define_in_sandbox(student_value: Any, source: str, name: str) -> Any:
-    """Run grader-written ``source`` in the sandbox of ``student_value`` (a function or object
-    from the student's notebook) and return what it defines as ``name``, as a callable Remote.
+def _notebook_definitions(cells: Sequence[str]) -> dict[str, list[ast.AST]]:
+    """Statements of the notebook that bind a module-level name (def, class, assignment,
+    import, for/with targets, at any depth outside function and class bodies), by that name,
+    in cell order. Cells that do not parse are skipped (they raised when run)."""
+    defined: dict[str, list[ast.AST]] = {}
 
-    For checks that must observe the student's code from inside its own process, such as
-    recording which torch operators a function calls. The code runs among the student's, so a
-    notebook written to defeat it could: use it for checks of ordinary behaviour, never as the
-    only guard of a score. Raises AssertionError, for the student, when ``student_value`` is not
-    from the notebook or the code cannot run.
+    def bind(name: str, node: ast.AST) -> None:
+        defined.setdefault(name, []).append(node)
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bind(child.name, child)
+                continue  # its body's names are local
+            if isinstance(child, (ast.Import, ast.ImportFrom)):
+                for alias in child.names:
+                    bind((alias.asname or alias.name).split(".")[0], child)
+            elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                bind(child.id, node)
+            visit(child)
+
+    for source in cells:
+        try:
+            visit(ast.parse(source))
+        except (SyntaxError, ValueError):
+            continue
+    return defined
+
+
+def student_source(cells: Sequence[str], name: str) -> str:
+    """The source of the notebook's last module-level definition of ``name`` (a ``def`` or
+    ``class``), read from ``cells`` (the ``notebook_cells`` fixture) on the trusted side by
+    parsing, never running. Raises AssertionError, for the student, when there is none."""
+    nodes = [n for n in _notebook_definitions(cells).get(name, []) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    assert nodes, f"{name} should be defined with def (or class) in your notebook"
+    return ast.unparse(nodes[-1])
+
+
+def referenced_names(cells: Sequence[str], name: str) -> set[str]:
+    """Every identifier that the notebook's definitions of ``name`` use, and, transitively, the
+    definitions of the notebook-level names those use: variable names, attribute names
+    (``torch.tanh`` gives "torch" and "tanh"), imported names, ``getattr``/``eval`` and friends.
+
+    For hidden tests that check how a function is written (parsed on the trusted side from the
+    ``notebook_cells`` fixture, never run; nothing observed inside the student's process, which
+    its code could forge). Static: a test should also forbid the dynamic escapes (``getattr``,
+    ``eval``, ``exec``, ``__import__``, ``globals``, ``vars``...) it cares about.
     """
-    assert isinstance(student_value, Remote), "this should be defined in your notebook"
-    session = student_value._session
-    outcome = session.request("exec", cells=[[-1, source]])
-    ran = isinstance(outcome, list) and len(outcome) == 1 and isinstance(outcome[0], dict) and outcome[0].get("error") is None
-    assert ran, "the grader could not run its own check in your notebook's process"
-    info = session.request("lookup", name=name)
-    assert isinstance(info, dict) and info.get("kind") == "callable", "the grader could not run its own check in your notebook's process"
-    return wrap(session, info["handle"])
+    defined = _notebook_definitions(cells)
+    seen, todo, names = set(), [name], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for node in defined.get(current, []):
+            local = _local_names(node)
+            for sub in ast.walk(node):
+                found = []
+                if isinstance(sub, ast.Name):
+                    found = [sub.id]
+                elif isinstance(sub, ast.Attribute):
+                    found = [sub.attr]
+                elif isinstance(sub, ast.alias):
+                    found = [part for part in (sub.name.split(".") + [sub.asname or ""]) if part]
+                names.update(found)
+                todo += [f for f in found if f in defined and f not in local]
+    return names
+
+
+def _local_names(node: ast.AST) -> set[str]:
+    """Parameters and names assigned inside a function definition (not followed to the
+    notebook's module-level definitions of the same name)."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return set()
+    local = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+    return local | {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 _figures: list[dict] | None = None

@@ -139,7 +139,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                 restarts += 1
                 session, _ = _start(launcher, preload, deadline, limits, cells, attachments, None)
             device = "cpu" if options.gpu is None else "cuda"
-            fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments)
+            fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments, [c.source for c in cells])
             try:
                 result.tests.append(run_test_case(tc, test_file, session, fixtures))
             except GraderError as exc:

@@ -40,6 +40,7 @@ def make_fixtures(
     datasets: dict[str, Callable[[], Any]],
     device: str = "cpu",
     attachments: dict[str, bytes] | None = None,
+    cells: list[str] | None = None,
 ) -> dict[str, Any]:
     """Trusted values a test may ask for by parameter name.
 
@@ -48,6 +49,9 @@ def make_fixtures(
       test asks student code to use.
     - ``attachments``: file name -> bytes of the files submitted with the notebook (a copy;
       load a state_dict with ``autograder.testing.load_state_dict``).
+    - ``notebook_cells``: the sources of the code cells the sandbox ran, as intake read them on
+      the trusted side (a tuple of str): read them with ``autograder.testing.student_source``
+      and ``referenced_names``, never by asking the sandbox.
     - one entry per dataset in ``datasets`` (for example ``mnist``: an ``ImageDataset``),
       loaded on first use.
     """
@@ -55,6 +59,7 @@ def make_fixtures(
         "rng": np.random.default_rng(seed_for_test(assignment_seed, test_name)),
         "device": device,
         "attachments": dict(attachments or {}),
+        "notebook_cells": tuple(cells or ()),
     }
     fixtures.update({name: lazy(loader) for name, loader in datasets.items()})
     return fixtures

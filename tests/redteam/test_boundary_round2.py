@@ -199,3 +199,43 @@ def test_a_deflate_bomb_checkpoint_is_refused_before_torch_inflates_it():
         from autograder.testing import load_state_dict
 
         load_state_dict({"legacy.pt": b"\x80\x02legacy pickle"}, "legacy.pt")
+
+
+# ----------------------------------------------------------------------------- 7. forged in-sandbox probes
+
+NO_OP_DISPATCH = '''
+import torch
+import torch.utils._python_dispatch as dispatch
+
+
+class NoOp:  # records nothing: an in-sandbox operator probe built on it sees no torch.tanh
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+dispatch.TorchDispatchMode = NoOp
+
+
+def tanh(x):
+    return torch.tanh(x)
+'''
+
+
+def test_a_forged_operator_probe_earns_nothing(tmp_path, sandbox_mode):
+    from autograder.bundle import Bundle
+    from autograder.grading.grade import GradeOptions, grade_submission
+
+    tests = {"tanh.py": (REPO / "assignments" / "torch-classification" / "tests" / "tanh.py").read_text()}
+    bundle_path = tmp_path / "tanh.zip"
+    write_bundle(bundle_path, BundleConfig(id="tanh", seed=1, preload=["numpy", "torch"]), tests)
+    result = grade_submission(code_notebook(tmp_path / "forger.ipynb", NO_OP_DISPATCH), Bundle.load(bundle_path),
+                              GradeOptions(sandbox=sandbox_mode, threads=1))
+    scores = {t.name: t.score for t in result.tests}
+    assert scores["tanh.test_pure_pytorch_with_gradients"] == 0, result.tests
+    assert result.score == result.max_score - 2  # the values are right: only the source check fails
