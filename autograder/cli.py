@@ -270,21 +270,37 @@ def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: 
 
 @main.command()
 @click.argument("notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--autograder", "autograder_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+    help="The course's autograder zip: run its public tests (for checking a student's notebook).",
+)
+@click.option(
+    "--trust-notebook", is_flag=True,
+    help="Run the public tests stored in NOTEBOOK's metadata. They run on this machine outside the sandbox, "
+    "as you: only for your own notebook.",
+)
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds for the whole check (default 300).")
 @sandbox_option
-def check(notebook: Path, timeout: float | None, sandbox: str) -> None:
+def check(notebook: Path, autograder_zip: Path | None, trust_notebook: bool, timeout: float | None, sandbox: str) -> None:
     """Run the public tests on NOTEBOOK the way the grader runs them, and print a table.
 
-    Exits 0 when every public test passes, 1 otherwise. The hidden tests are not in your
-    notebook: passing here does not promise full marks.
+    The tests come from --autograder ZIP, or with --trust-notebook from NOTEBOOK's own
+    metadata (test code runs outside the sandbox, so never trust a notebook someone else
+    wrote). Exits 0 when every public test passes, 1 otherwise. The hidden tests are not in
+    your notebook: passing here does not promise full marks.
     """
-    from autograder.check import CheckError, public_bundle
+    from autograder.check import CheckError, public_bundle, public_tests_of
     from autograder.grading.grade import grade_submission
 
+    if (autograder_zip is None) == (not trust_notebook):
+        raise click.UsageError(
+            "pass --autograder ZIP (the course's autograder) or, for your own notebook only, --trust-notebook: the public "
+            "tests stored in a notebook are Python that runs on this machine outside the sandbox"
+        )
     _sandbox_or_exit(sandbox)
     try:
-        bundle = public_bundle(notebook)
-    except CheckError as exc:
+        bundle = public_tests_of(Bundle.load(autograder_zip)) if autograder_zip else public_bundle(notebook)
+    except (CheckError, BundleError) as exc:
         raise click.ClickException(str(exc))
     result = grade_submission(notebook, bundle, _options(sandbox, None, threads=ONE_OFF_THREADS, timeout=timeout))
     if result.error:

@@ -239,3 +239,31 @@ def test_a_forged_operator_probe_earns_nothing(tmp_path, sandbox_mode):
     scores = {t.name: t.score for t in result.tests}
     assert scores["tanh.test_pure_pytorch_with_gradients"] == 0, result.tests
     assert result.score == result.max_score - 2  # the values are right: only the source check fails
+
+
+# ----------------------------------------------------------------------------- 11. dlgrade check and notebook metadata
+
+
+def test_dlgrade_check_never_runs_tests_stored_in_a_students_notebook(tmp_path, sandbox_mode):
+    import nbformat
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+
+    marker = tmp_path / "ran-on-the-host"
+    evil = f"open({str(marker)!r}, 'w').write('pwned')\nfrom otter.test_files import test_case\nOK_FORMAT = False\nname = 'double'\n"
+    path = code_notebook(tmp_path / "student.ipynb", DOUBLE)
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["otter"] = {"assignment_name": "tiny", "tests": {"double": evil}}
+    nbformat.write(nb, path)
+    bundle = tmp_path / "tiny.zip"
+    write_bundle(bundle, BundleConfig(id="tiny", seed=1), {"double.py": TINY_TEST_FILE})
+
+    plain = CliRunner().invoke(main, ["check", str(path), "--sandbox", sandbox_mode])
+    assert not marker.exists(), "dlgrade check ran code from the notebook's metadata on the host"
+    assert plain.exit_code == 2 and "--autograder" in plain.output
+
+    graded = CliRunner().invoke(main, ["check", str(path), "--autograder", str(bundle), "--sandbox", sandbox_mode])
+    assert not marker.exists()
+    assert graded.exit_code == 0, graded.output
+    assert "double.test_public" in graded.output and "test_hidden" not in graded.output
