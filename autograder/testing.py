@@ -216,23 +216,30 @@ def collect_figures() -> Iterator[list[dict]]:
         _figures = previous
 
 
-def show_confusion_matrix(labels: Any, predictions: Any, num_classes: int, title: str = "Your predictions") -> np.ndarray:
+def show_confusion_matrix(labels: Any, predictions: Any, num_classes: int, title: str = "Your predictions",
+                          labels_secret: bool = True) -> np.ndarray:
     """Add a confusion-matrix picture of the student's predictions to their feedback report,
     and return the matrix.
 
     - labels, predictions: (N,) integer class indices in [0, num_classes) (arrays or tensors,
       computed on the trusted side).
+    - labels_secret: whether the student must not learn ``labels`` (pass the split's
+      ``reference.datasets.Split.labels_secret``). Then no picture is drawn: a matrix of counts
+      still reveals individual labels, since a submission chooses its predictions (weights
+      that send one chosen test image alone to each class show that image's label in its
+      column). Per-class pictures are drawn only of labels the student already has (a
+      training split), so the feedback of a test on secret labels reveals its points and
+      message only. The default is the safe one.
     - Returns ``counts``: (num_classes, num_classes) int64, ``counts[true, predicted]`` (rows are
       true classes, as in scikit-learn's confusion_matrix).
 
-    The picture shows counts per class pair, never which example was which, so it is safe for
-    hidden test sets. Outside a grading run (no ``collect_figures``) only the matrix is returned.
+    Outside a grading run (no ``collect_figures``) only the matrix is returned.
     """
     labels = np.asarray(labels, dtype=np.int64).ravel()
     predictions = np.asarray(predictions, dtype=np.int64).ravel()
     counts = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(counts, (labels, predictions), 1)
-    if _figures is not None:
+    if _figures is not None and not labels_secret:
         _figures.append({"title": title, "png": _confusion_png(counts, title)})
     return counts
 

@@ -267,3 +267,55 @@ def test_dlgrade_check_never_runs_tests_stored_in_a_students_notebook(tmp_path, 
     assert not marker.exists()
     assert graded.exit_code == 0, graded.output
     assert "double.test_public" in graded.output and "test_hidden" not in graded.output
+
+
+# ----------------------------------------------------------------------------- 12. pictures and hidden labels
+
+
+def label_probe_weights(images):
+    """(W, b) of a softmax regression that sends, for k = 1..9, one chosen image of ``images``
+    alone to class k and every other image to class 0: a confusion matrix of its predictions
+    on those images shows each chosen image's true label in column k. Returns W, b and the
+    chosen indices."""
+    import numpy as np
+
+    X = images.astype(np.float64)
+    W, b, chosen = np.zeros((X.shape[1], 10)), np.zeros(10), []
+    for k, i in zip(range(1, 10), range(0, len(X), 97)):
+        while True:  # an image whose self-similarity beats its similarity to every other image
+            scores = X @ X[i]
+            others = np.delete(scores, i).max()
+            if scores[i] > others:
+                break
+            i += 1
+        W[:, k] = X[i]
+        b[k] = -(scores[i] + others) / 2
+        chosen.append(i)
+    return W * 1e3, b * 1e3, chosen
+
+
+def test_feedback_pictures_reveal_no_secret_test_label(fast_bundle, mnist_dir, sandbox_mode, tmp_path, monkeypatch):
+    import numpy as np
+
+    from autograder import testing
+    from autograder.bundle import Bundle
+    from autograder.grading.grade import GradeOptions, grade_submission
+    from reference.datasets import load_mnist
+
+    mnist = load_mnist(mnist_dir)
+    W, b, chosen = label_probe_weights(mnist.test.images)
+    probe = np.argmax(mnist.test.images.astype(np.float64) @ W + b, axis=1)
+    assert [int(probe[i]) for i in chosen] == list(range(1, 10)) and np.bincount(probe, minlength=10)[1:].tolist() == [1] * 9
+
+    drawn = []
+    monkeypatch.setattr(testing, "_confusion_png", lambda counts, title: drawn.append(counts.copy()) or "")
+    source = f"import numpy as np\nW = np.array({W.tolist()!r})\nb = np.array({b.tolist()!r})\ndef train(X, Y):\n    return W, b\n"
+    grade_submission(code_notebook(tmp_path / "prober.ipynb", source), Bundle.load(fast_bundle),
+                     GradeOptions(sandbox=sandbox_mode, threads=1, data_dir=str(mnist_dir)))
+
+    truth = [int(mnist.test.labels[i]) for i in chosen]
+    for counts in drawn:
+        columns = [(int(counts[:, k].sum()), int(counts[:, k].argmax())) for k in range(1, 10)]
+        assert columns != [(1, label) for label in truth], "a feedback picture shows the chosen test images' labels"
+        assert counts.sum() != len(mnist.test.labels), "a feedback picture was drawn from the secret test labels"
+    assert mnist.test.labels_secret and not mnist.train.labels_secret  # declared by the dataset
