@@ -96,8 +96,12 @@ def test_large_inputs_stay_finite(tanh, rng):
 
 
 @test_case(points=2, hidden=True)
-def test_pure_pytorch_with_gradients(tanh, notebook_cells):
-    """Reads your notebook's source (it is not run for this) to check that tanh is built from
-    differentiable torch operations, not PyTorch's own tanh."""
-    assert tanh is not None, "tanh should be defined in your notebook"
+def test_pure_pytorch_with_gradients(tanh, notebook_cells, rng):
+    """Checks that tanh works, then reads your notebook's source (it is not run for this) to check
+    that tanh is built from differentiable torch operations, not PyTorch's own tanh."""
+    x = torch.from_numpy((rng.normal(size=(4, 5)) * 2).astype("float32"))
+    out = tanh(x)
+    assert isinstance(out, torch.Tensor) and tuple(out.shape) == (4, 5) and max_error(out, torch.tanh(x)) <= TOLERANCE, (
+        "tanh(x) for x of shape (4, 5) should return the hyperbolic tangent, a tensor of shape (4, 5)"
+    )
     check_written_from_exp(notebook_cells)
