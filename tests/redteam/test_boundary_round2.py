@@ -241,6 +241,17 @@ def test_a_forged_operator_probe_earns_nothing(tmp_path, sandbox_mode):
     assert result.score == result.max_score - 2  # the values are right: only the source check fails
 
 
+def test_hidden_tests_read_student_source_on_the_trusted_side_without_running_it():
+    from autograder.testing import referenced_names, student_source
+
+    cells = ["import torch\nraise SystemExit('never run')", "def tanh(x):\n    return x", "def tanh(x):\n    return helper(x)",
+             "helper = torch.nn.functional.tanh", "def broken(:"]
+    assert student_source(cells, "tanh") == "def tanh(x):\n    return helper(x)"  # the last definition
+    assert {"helper", "torch", "nn", "functional", "tanh"} <= referenced_names(cells, "tanh")
+    with pytest.raises(AssertionError, match="should be defined"):
+        student_source(cells, "sigmoid")
+
+
 # ----------------------------------------------------------------------------- 11. dlgrade check and notebook metadata
 
 
