@@ -1,14 +1,24 @@
-"""``dlgrade check``: a student runs the public tests on their own notebook, graded the way the
-grader grades it (sandboxed cells, trusted test runner), before submitting.
+"""``dlgrade check``: the public tests on one notebook, graded the way the grader grades it
+(sandboxed cells, test runner outside the sandbox).
 
-The public tests come from the notebook itself: ``otter assign`` stores them in the student
-notebook's metadata (``metadata.otter.tests``: test file name -> exception-based source), the
-same tests ``grader.check`` runs in Jupyter. Hidden tests are never in a student notebook.
+Test files are Python that runs outside the sandbox, as the caller, so they come from a trusted
+source only:
+
+- ``public_tests_of(bundle)``: the public test cases of the course's autograder zip (a grader
+  checking a student's notebook);
+- ``public_bundle(notebook)``: the tests ``otter assign`` stored in a notebook's metadata
+  (``metadata.otter.tests``: test file name -> exception-based source), the same tests
+  ``grader.check`` runs in Jupyter. Anyone who edits the notebook controls them: only for one's
+  own notebook (``dlgrade check --trust-notebook``), never for a student's.
+
+Hidden tests are never in a student notebook.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+from dataclasses import replace
 import platform
 from importlib import metadata
 from pathlib import Path
@@ -142,3 +152,16 @@ def report_lines(notebook: Path, result: SubmissionResult) -> list[Line]:
     lines.append(Line(f"\n{result.score:g}/{result.max_score:g} on the public tests ({result.execution_time:.1f} s)"))
     lines.extend(Line(text) for text in describe_hidden_tests(hidden_tests(notebook)))
     return lines
+def public_tests_of(bundle: Bundle) -> Bundle:
+    """The bundle with its public test cases only (hidden ones dropped), same config.
+
+    Raises CheckError when it has no public test."""
+    files = []
+    for test_file in bundle.test_files:
+        public = [tc for tc in test_file.test_cases if not tc.hidden]
+        if public:
+            files.append(copy.copy(test_file))
+            files[-1].test_cases = public
+    if not files:
+        raise CheckError("the autograder zip holds no public tests")
+    return replace(bundle, test_files=files)

@@ -31,8 +31,9 @@ data_dir_option = click.option(
 
 
 EXIT_NOT_GRADED = 3
-"""``dlgrade grade``'s exit status when the batch finished but some files were refused at
-collection (symbolic links, FIFOs, several files claiming one student), listed on stderr."""
+"""``dlgrade grade``'s exit status when the batch finished but some submissions were not graded:
+files refused at collection (symbolic links, FIFOs, several files claiming one student) or
+submissions the grader itself failed on (``state="grader_error"``), each listed on stderr."""
 
 
 def device_options(command):
@@ -150,10 +151,20 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
           sandbox: str, device: str, gpus: str | None) -> None:
     """Grade SUBMISSIONS (.ipynb or .zip files, or folders of them) with AUTOGRADER_ZIP into OUT_DIR.
 
-    Exits 0 when the batch finished, even if submissions failed; 3 when it finished but some
-    files were refused at collection (listed); another non-zero status when the grader itself
-    could not run. Running the same command again resumes an interrupted batch:
-    submissions already graded with the same autograder are kept unless --regrade.
+    Running the same command again resumes an interrupted batch: submissions already graded
+    with the same autograder are kept unless --regrade (those the grader failed on are graded
+    again).
+
+    \b
+    Exit status:
+      0  every submission was graded (a notebook intake refused is graded 0: its own doing)
+      1  the batch could not run or finish: unreadable autograder zip, missing data or
+         sandbox, results not writable, interrupted
+      2  usage error (bad options)
+      3  the batch finished, but some submissions were not graded: files refused at
+         collection (links, FIFOs, two files claiming one student), or the grader itself
+         failed on them (their result.json has state "grader_error"; run the same command
+         again); each is listed
     """
     _sandbox_or_exit(sandbox)
     try:
@@ -172,8 +183,11 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
         raise click.BadParameter("--scheduler needs --executor dask", param_hint="--scheduler")
     results = _grade_with_progress(autograder_zip, named, out_dir, options, workers, regrade, executor, scheduler)
     echo_lines(results_table(results, out_dir))
-    if collection.refused:
-        _list_refused(collection.refused)
+    _list_refused(collection.refused)
+    failed = sorted(r.submission for r in results if r.state == "grader_error")
+    if failed:
+        echo(f"the grader failed on {len(failed)} submission(s), not graded: {', '.join(failed)}", fg="red", err=True)
+    if collection.refused or failed:
         sys.exit(EXIT_NOT_GRADED)
 
 
@@ -275,21 +289,37 @@ def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: 
 
 @main.command()
 @click.argument("notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--autograder", "autograder_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+    help="The course's autograder zip: run its public tests (for checking a student's notebook).",
+)
+@click.option(
+    "--trust-notebook", is_flag=True,
+    help="Run the public tests stored in NOTEBOOK's metadata. They run on this machine outside the sandbox, "
+    "as you: only for your own notebook.",
+)
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds for the whole check (default 300).")
 @sandbox_option
-def check(notebook: Path, timeout: float | None, sandbox: str) -> None:
+def check(notebook: Path, autograder_zip: Path | None, trust_notebook: bool, timeout: float | None, sandbox: str) -> None:
     """Run the public tests on NOTEBOOK the way the grader runs them, and print a table.
 
-    Exits 0 when every public test passes, 1 otherwise. The hidden tests are not in your
-    notebook: passing here does not promise full marks.
+    The tests come from --autograder ZIP, or with --trust-notebook from NOTEBOOK's own
+    metadata (test code runs outside the sandbox, so never trust a notebook someone else
+    wrote). Exits 0 when every public test passes, 1 otherwise. The hidden tests are not in
+    your notebook: passing here does not promise full marks.
     """
-    from autograder.check import CheckError, environment_lines, public_bundle, report_lines
+    from autograder.check import CheckError, environment_lines, public_bundle, public_tests_of, report_lines
     from autograder.grading.grade import grade_submission
 
+    if (autograder_zip is None) == (not trust_notebook):
+        raise click.UsageError(
+            "pass --autograder ZIP (the course's autograder) or, for your own notebook only, --trust-notebook: the public "
+            "tests stored in a notebook are Python that runs on this machine outside the sandbox"
+        )
     _sandbox_or_exit(sandbox)
     try:
-        bundle = public_bundle(notebook)
-    except CheckError as exc:
+        bundle = public_tests_of(Bundle.load(autograder_zip)) if autograder_zip else public_bundle(notebook)
+    except (CheckError, BundleError) as exc:
         raise click.ClickException(str(exc))
     echo_lines(environment_lines(notebook))
     result = grade_submission(notebook, bundle, _options(sandbox, None, threads=ONE_OFF_THREADS, timeout=timeout))

@@ -57,10 +57,14 @@ class Split:
 
     - images: (N, 784) float32 in [0, 1], each row a 28x28 image flattened row-major.
     - labels: (N,) int64 class indices in [0, 10).
+    - labels_secret: whether students must not learn these labels (every dataset's test split:
+      its labels never enter the sandbox, and ``autograder.testing.show_confusion_matrix``
+      draws no picture of them). Training labels are the student's to train on.
     """
 
     images: np.ndarray
     labels: np.ndarray
+    labels_secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,12 +165,12 @@ def load_mnist(data_dir: Path | str | None = None) -> ImageDataset:
     folder = _require("mnist", data_dir) / "mnist"
     arrays = {key: read_idx(folder / name) for key, name in MNIST_FILES.items()}
 
-    def split(images: np.ndarray, labels: np.ndarray) -> Split:
-        return Split(images.reshape(len(images), -1).astype(np.float32) / 255.0, labels.astype(np.int64))
+    def split(images: np.ndarray, labels: np.ndarray, secret: bool) -> Split:
+        return Split(images.reshape(len(images), -1).astype(np.float32) / 255.0, labels.astype(np.int64), secret)
 
     return ImageDataset(
-        train=split(arrays["train_images"], arrays["train_labels"]),
-        test=split(arrays["test_images"], arrays["test_labels"]),
+        train=split(arrays["train_images"], arrays["train_labels"], secret=False),
+        test=split(arrays["test_images"], arrays["test_labels"], secret=True),
         source=f"MNIST from {folder}",
     )
 
@@ -203,7 +207,7 @@ def load_cifar10(data_dir: Path | str | None = None) -> ImageDataset:
 
     folder = _require("cifar10", data_dir) / "cifar-10-batches-py"
 
-    def read(names) -> Split:
+    def read(names, secret: bool) -> Split:
         images, labels = [], []
         for name in names:
             with open(folder / name, "rb") as f:
@@ -213,9 +217,12 @@ def load_cifar10(data_dir: Path | str | None = None) -> ImageDataset:
                 raise ValueError(f"{folder / name}: not a CIFAR-10 batch (data of shape {data.shape})")
             images.append(data.reshape(-1, 3, 32, 32))
             labels.append(np.asarray(batch[b"labels"], dtype=np.int64))
-        return Split(np.concatenate(images).astype(np.float32) / 255.0, np.concatenate(labels))
+        return Split(np.concatenate(images).astype(np.float32) / 255.0, np.concatenate(labels), secret)
 
-    return ImageDataset(train=read(CIFAR10_BATCHES[:-1]), test=read(CIFAR10_BATCHES[-1:]), source=f"CIFAR-10 from {folder}")
+    return ImageDataset(
+        train=read(CIFAR10_BATCHES[:-1], secret=False), test=read(CIFAR10_BATCHES[-1:], secret=True),
+        source=f"CIFAR-10 from {folder}",
+    )
 
 
 LOADERS = {
@@ -253,7 +260,7 @@ def load_digits_as_mnist(test_fraction: float = 0.25, seed: int = 0) -> ImageDat
     test, train = order[:n_test], order[n_test:]
     return ImageDataset(
         train=Split(images[train], labels[train]),
-        test=Split(images[test], labels[test]),
+        test=Split(images[test], labels[test], labels_secret=True),
         source="scikit-learn 8x8 digits upsampled to 28x28 (MNIST not found)",
     )
 

@@ -78,6 +78,12 @@ class Limits:
     - max_depth: nesting depth of containers.
     - max_string_chars: characters in one string.
     - max_items: container items and arrays in one message, counted together.
+    - max_header_bytes: size of the JSON header, bytes (array data travels outside it),
+      checked before it is parsed.
+
+    The JSON values in a header are counted before ``json.loads`` runs (``JSON_VALUES_PER_ITEM``
+    per item at most), so parsing never builds more than ``6 * max_items + 1`` objects: see
+    ``decode`` for the memory bound this gives.
     """
 
     max_message_bytes: int = 512 * 2**20
@@ -85,6 +91,7 @@ class Limits:
     max_depth: int = 32
     max_string_chars: int = 1_000_000
     max_items: int = 100_000
+    max_header_bytes: int = 16 * 2**20
 
 
 DEFAULT_LIMITS = Limits()
@@ -192,11 +199,17 @@ def encode(value: Any, make_handle: Callable[[Any], dict] | None = None) -> byte
 def decode(payload: bytes, limits: Limits = DEFAULT_LIMITS, allow_handles: bool = True) -> Any:
     """Decode a payload into builtin values, numpy arrays/scalars and ``Handle`` objects.
 
+    Memory: decoding a payload of B bytes allocates at most 4 × B + 64 MiB with the default
+    limits (tested in ``tests/redteam/test_boundary_round2.py``, measured by
+    ``benchmarks/trusted_memory.py``): the header is refused above ``max_header_bytes`` and
+    above ``6 * max_items + 1`` JSON values before it is parsed, so parsing builds at most
+    600,001 objects (the worst case, short strings, costs about 40 MiB); text takes at most 4
+    bytes per header byte (UCS-4); array data is copied about twice.
+
     Raises ProtocolError for anything malformed or over ``limits``.
     """
     try:
-        header_len = int.from_bytes(payload[:4], "big")
-        header = json.loads(payload[4 : 4 + header_len].decode())
+        header, header_len = _parse_header(payload, limits)
         blobs = _split_blobs(payload, 4 + header_len, limits)
     except ProtocolError:
         raise
@@ -296,6 +309,30 @@ def _hashable_data(value: Any) -> bool:
     if type(value) in (tuple, frozenset):
         return all(_hashable_data(x) for x in value)
     return isinstance(value, np.generic)
+JSON_VALUES_PER_ITEM = 6
+"""JSON values one decoded item may take: a tagged node ``{"t": "list", "v": [...]}`` is a dict,
+two keys, a tag and its value; a dict item adds the ``[key, value]`` pair list."""
+
+def _parse_header(payload: bytes, limits: Limits) -> tuple[Any, int]:
+    """The payload's JSON header, parsed, and its length in bytes.
+
+    Before ``json.loads``: the header length is checked against ``max_header_bytes`` and the
+    payload, and its JSON values are bounded by counting bytes: values and keys <= 1 + the
+    number of ``[``, ``{``, ``,`` and ``:`` bytes, for any JSON text. Those bytes inside strings
+    count too (an over-estimate, refused only past ``6 * max_items`` of them; counting outside
+    strings would cost a copy per string), so a header like ``[[],[],...]`` is refused before it
+    builds millions of lists.
+    """
+    header_len = int.from_bytes(payload[:4], "big")
+    if header_len > limits.max_header_bytes:
+        raise ProtocolError(f"message header of {header_len} bytes exceeds the limit of {limits.max_header_bytes} bytes")
+    if 4 + header_len > len(payload):
+        raise ProtocolError("truncated message header")
+    values = 1 + sum(payload.count(c, 4, 4 + header_len) for c in (b"[", b"{", b",", b":"))
+    max_values = JSON_VALUES_PER_ITEM * limits.max_items + 1
+    if values > max_values:
+        raise ProtocolError(f"message header holds more than {max_values} JSON values")
+    return json.loads(str(memoryview(payload)[4 : 4 + header_len], "utf-8")), header_len
 
 
 def _as_tensor(arr: np.ndarray) -> Any:

@@ -6,13 +6,15 @@ conventions: centered differences, h = 1e-5, float64, ``rel_error``).
 
 from __future__ import annotations
 
+import ast
 import contextlib
-from typing import Any, Iterator
+import io
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
 from autograder.figures import png_base64
-from autograder.grading.proxy import Remote, with_timeout, wrap
+from autograder.grading.proxy import with_timeout
 from autograder.gradient_check import (
     eval_numerical_gradient,
     eval_numerical_gradient_array,
@@ -25,9 +27,11 @@ __all__ = [
     "check_array",
     "check_scalar",
     "check_tensor",
-    "define_in_sandbox",
+    "referenced_names",
+    "student_source",
     "show_confusion_matrix",
     "load_state_dict",
+    "check_checkpoint_zip",
     "eval_numerical_gradient",
     "eval_numerical_gradient_array",
     "eval_numerical_gradient_at",
@@ -74,14 +78,16 @@ def load_state_dict(attachments: dict[str, bytes], name: str) -> dict:
     fixture), loaded on the trusted side with ``torch.load(..., weights_only=True)``, which
     unpickles tensors and plain containers only, mapped to the CPU.
 
+    The file is opened by torch only after ``check_checkpoint_zip`` has bounded what loading it
+    can allocate by the file's own size (no deflate bombs, no legacy format).
+
     Raises AssertionError, for the student, when the file is missing, is not a
     ``torch.save`` file that ``weights_only`` loading accepts, or is not a dict of tensors.
     """
-    import io
-
     import torch
 
     assert name in attachments, f"{name} was not submitted: put it in the zip with your notebook (or beside it)"
+    check_checkpoint_zip(attachments[name], name)
     try:
         state = torch.load(io.BytesIO(attachments[name]), map_location="cpu", weights_only=True)
     except Exception as exc:
@@ -94,24 +100,108 @@ def load_state_dict(attachments: dict[str, bytes], name: str) -> dict:
     return state
 
 
-def define_in_sandbox(student_value: Any, source: str, name: str) -> Any:
-    """Run grader-written ``source`` in the sandbox of ``student_value`` (a function or object
-    from the student's notebook) and return what it defines as ``name``, as a callable Remote.
+def check_checkpoint_zip(data: bytes, name: str) -> None:
+    """Refuse a checkpoint that could make ``torch.load`` allocate more than ``len(data)`` bytes
+    of file contents: ``torch.save`` (since torch 1.6) writes a zip whose members are all
+    stored uncompressed, so every member must be ``ZIP_STORED`` with its declared size equal to
+    its stored size, and the declared sizes must sum to at most ``len(data)``. A deflated member
+    (a 2 MB file declaring 2 GiB of zeros) and the legacy non-zip format (whose storages
+    declare their own sizes) are refused before torch reads a byte.
 
-    For checks that must observe the student's code from inside its own process, such as
-    recording which torch operators a function calls. The code runs among the student's, so a
-    notebook written to defeat it could: use it for checks of ordinary behaviour, never as the
-    only guard of a score. Raises AssertionError, for the student, when ``student_value`` is not
-    from the notebook or the code cannot run.
+    Raises AssertionError, for the student, naming the problem.
     """
-    assert isinstance(student_value, Remote), "this should be defined in your notebook"
-    session = student_value._session
-    outcome = session.request("exec", cells=[[-1, source]])
-    ran = isinstance(outcome, list) and len(outcome) == 1 and isinstance(outcome[0], dict) and outcome[0].get("error") is None
-    assert ran, "the grader could not run its own check in your notebook's process"
-    info = session.request("lookup", name=name)
-    assert isinstance(info, dict) and info.get("kind") == "callable", "the grader could not run its own check in your notebook's process"
-    return wrap(session, info["handle"])
+    import zipfile
+
+    hint = f"{name} should be a file written by torch.save(model.state_dict(), {name!r})"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise AssertionError(f"{hint} (it is not in torch's zip format)") from None
+    for member in members:
+        stored = member.compress_type == zipfile.ZIP_STORED and member.file_size == member.compress_size
+        assert stored, f"{hint}: its member {member.filename[:100]!r} is compressed, which torch.save never does"
+    declared = sum(member.file_size for member in members)
+    assert declared <= len(data), f"{hint}: its members declare {declared} bytes in a {len(data)}-byte file"
+
+
+def _notebook_definitions(cells: Sequence[str]) -> dict[str, list[ast.AST]]:
+    """Statements of the notebook that bind a module-level name (def, class, assignment,
+    import, for/with targets, at any depth outside function and class bodies), by that name,
+    in cell order. Cells that do not parse are skipped (they raised when run)."""
+    defined: dict[str, list[ast.AST]] = {}
+
+    def bind(name: str, node: ast.AST) -> None:
+        defined.setdefault(name, []).append(node)
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bind(child.name, child)
+                continue  # its body's names are local
+            if isinstance(child, (ast.Import, ast.ImportFrom)):
+                for alias in child.names:
+                    bind((alias.asname or alias.name).split(".")[0], child)
+            elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                bind(child.id, node)
+            visit(child)
+
+    for source in cells:
+        try:
+            visit(ast.parse(source))
+        except (SyntaxError, ValueError):
+            continue
+    return defined
+
+
+def student_source(cells: Sequence[str], name: str) -> str:
+    """The source of the notebook's last module-level definition of ``name`` (a ``def`` or
+    ``class``), read from ``cells`` (the ``notebook_cells`` fixture) on the trusted side by
+    parsing, never running. Raises AssertionError, for the student, when there is none."""
+    nodes = [n for n in _notebook_definitions(cells).get(name, []) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    assert nodes, f"{name} should be defined with def (or class) in your notebook"
+    return ast.unparse(nodes[-1])
+
+
+def referenced_names(cells: Sequence[str], name: str) -> set[str]:
+    """Every identifier that the notebook's definitions of ``name`` use, and, transitively, the
+    definitions of the notebook-level names those use: variable names, attribute names
+    (``torch.tanh`` gives "torch" and "tanh"), imported names, ``getattr``/``eval`` and friends.
+
+    For hidden tests that check how a function is written (parsed on the trusted side from the
+    ``notebook_cells`` fixture, never run; nothing observed inside the student's process, which
+    its code could forge). Static: a test should also forbid the dynamic escapes (``getattr``,
+    ``eval``, ``exec``, ``__import__``, ``globals``, ``vars``...) it cares about.
+    """
+    defined = _notebook_definitions(cells)
+    seen, todo, names = set(), [name], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for node in defined.get(current, []):
+            local = _local_names(node)
+            for sub in ast.walk(node):
+                found = []
+                if isinstance(sub, ast.Name):
+                    found = [sub.id]
+                elif isinstance(sub, ast.Attribute):
+                    found = [sub.attr]
+                elif isinstance(sub, ast.alias):
+                    found = [part for part in (sub.name.split(".") + [sub.asname or ""]) if part]
+                names.update(found)
+                todo += [f for f in found if f in defined and f not in local]
+    return names
+
+
+def _local_names(node: ast.AST) -> set[str]:
+    """Parameters and names assigned inside a function definition (not followed to the
+    notebook's module-level definitions of the same name)."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return set()
+    local = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+    return local | {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 _figures: list[dict] | None = None
@@ -129,23 +219,30 @@ def collect_figures() -> Iterator[list[dict]]:
         _figures = previous
 
 
-def show_confusion_matrix(labels: Any, predictions: Any, num_classes: int, title: str = "Your predictions") -> np.ndarray:
+def show_confusion_matrix(labels: Any, predictions: Any, num_classes: int, title: str = "Your predictions",
+                          labels_secret: bool = True) -> np.ndarray:
     """Add a confusion-matrix picture of the student's predictions to their feedback report,
     and return the matrix.
 
     - labels, predictions: (N,) integer class indices in [0, num_classes) (arrays or tensors,
       computed on the trusted side).
+    - labels_secret: whether the student must not learn ``labels`` (pass the split's
+      ``autograder.datasets.Split.labels_secret``). Then no picture is drawn: a matrix of counts
+      still reveals individual labels, since a submission chooses its predictions (weights
+      that send one chosen test image alone to each class show that image's label in its
+      column). Per-class pictures are drawn only of labels the student already has (a
+      training split), so the feedback of a test on secret labels reveals its points and
+      message only. The default is the safe one.
     - Returns ``counts``: (num_classes, num_classes) int64, ``counts[true, predicted]`` (rows are
       true classes, as in scikit-learn's confusion_matrix).
 
-    The picture shows counts per class pair, never which example was which, so it is safe for
-    hidden test sets. Outside a grading run (no ``collect_figures``) only the matrix is returned.
+    Outside a grading run (no ``collect_figures``) only the matrix is returned.
     """
     labels = np.asarray(labels, dtype=np.int64).ravel()
     predictions = np.asarray(predictions, dtype=np.int64).ravel()
     counts = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(counts, (labels, predictions), 1)
-    if _figures is not None:
+    if _figures is not None and not labels_secret:
         _figures.append({"title": title, "png": _confusion_png(counts, title)})
     return counts
 

@@ -253,7 +253,7 @@ def test_accuracy(classify):
 
     labels = [0, 0, 1, 1, 2, 2, 2]
     predicted = classify(labels)
-    show_confusion_matrix(labels, predicted, 3, title="Digits you confused")
+    show_confusion_matrix(labels, predicted, 3, title="Digits you confused", labels_secret=False)  # classify got them
     assert predicted == labels, "some examples are misclassified: see the confusion matrix"
 '''
 

@@ -65,3 +65,10 @@ def test_stale_or_malformed_mutants_are_named(tmp_path):
     (tmp_path / "mutants" / "broken.toml").write_text('description = "no replacements"\n')
     with pytest.raises(MutantError, match="broken.toml"):
         load_mutants(tmp_path)
+
+
+def test_the_list_of_equivalent_generated_mutants_is_not_a_shipped_mutant(tmp_path):
+    (tmp_path / "mutants").mkdir()
+    (tmp_path / "mutants" / "real.toml").write_text('description = "d"\nexpect_message = "m"\n[[replace]]\nold = "a"\nnew = "b"\n')
+    (tmp_path / "mutants" / "equivalent.toml").write_text('[[equivalent]]\nid = "abc"\nreason = "np.pad defaults to constant"\n')
+    assert [m.name for m in load_mutants(tmp_path)] == ["real"]

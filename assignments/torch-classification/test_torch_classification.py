@@ -170,36 +170,29 @@ def test_tanh_values_gradient_and_large_inputs():
     assert torch.allclose(g.grad, 1 - torch.tanh(g.detach()) ** 2, atol=1e-6)
 
 
-def run_probe(fn, x):
-    namespace: dict = {}
-    exec(tanh_tests.PROBE_SOURCE, namespace)
-    return namespace[tanh_tests.PROBE](fn, x)
+def test_source_check_accepts_the_reference_and_catches_every_builtin_tanh():
+    import inspect
+    import textwrap
 
-
-def uses_builtin_tanh(report: dict) -> bool:
-    return bool(set(report["ops"]) & set(tanh_tests.FORBIDDEN_OPS))
-
-
-def test_probe_accepts_the_reference_and_catches_every_builtin_tanh():
-    x = torch.randn(4, 5) * 2
-    report = run_probe(ref.tanh, x)
-    assert not uses_builtin_tanh(report) and report["type"] == "Tensor" and report["shape"] == (4, 5)
-    assert torch.allclose(report["grad"], 1 - torch.tanh(x) ** 2, atol=1e-6)
-    assert not uses_builtin_tanh(run_probe(lambda t: 2 * torch.sigmoid(2 * t) - 1, x))
-
-    from torch import tanh as imported_before  # a name bound before any patching of torch.tanh
-
-    cheats = [torch.tanh, lambda t: t.tanh(), nn.functional.tanh, nn.Tanh(), imported_before,
-              lambda t: t - nn.functional.tanhshrink(t), lambda t: t.clone().tanh_()]
+    reference = textwrap.dedent(inspect.getsource(ref.tanh))
+    tanh_tests.check_written_from_exp(["import torch", reference, "x = torch.ones(3)\nprint(torch.tanh(x) - tanh(x))"])
+    tanh_tests.check_written_from_exp(["import torch", "def sig(z):\n    return 1 / (1 + torch.exp(-z))",
+                                       "def tanh(x):\n    return 2 * sig(2 * x) - 1"])
+    cheats = [
+        "def tanh(x):\n    return torch.tanh(x)",
+        "def tanh(x):\n    return x.clone().tanh_()",
+        "def tanh(x):\n    return torch.nn.functional.tanh(x)",
+        "def tanh(x):\n    return nn.Tanh()(x)",
+        "def tanh(x):\n    return x - torch.nn.functional.tanhshrink(x)",
+        "def tanh(x):\n    from torch import tanh as builtin_tanh\n    return builtin_tanh(x)",
+        "T = torch.tanh\ndef tanh(x):\n    return T(x)",
+        "def tanh(x):\n    return x\nif True:\n    tanh = torch.tanh",
+        "def tanh(x):\n    return getattr(torch, 'ta' + 'nh')(x)",
+        "def tanh(x):\n    return torch.from_numpy(np.tanh(x.detach().numpy()))",
+    ]
     for cheat in cheats:
-        report = run_probe(cheat, x)
-        assert uses_builtin_tanh(report), cheat
-        assert torch.allclose(cheat(x), torch.tanh(x), atol=1e-6)  # values alone cannot tell them apart
-
-    detached = run_probe(lambda t: torch.from_numpy(np.tanh(t.detach().numpy())), x)
-    assert detached["grad"] is None and not uses_builtin_tanh(detached)
-    with pytest.raises(RuntimeError):  # .numpy() on a tensor that requires grad
-        run_probe(lambda t: torch.from_numpy(np.tanh(t.numpy())), x)
+        with pytest.raises(AssertionError):
+            tanh_tests.check_written_from_exp(["import torch\nimport numpy as np\nfrom torch import nn", cheat])
 
 
 def graded_accuracies(tests, train, classes, rng):

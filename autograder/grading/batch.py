@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from autograder.bundle import Bundle
-from autograder.grading.grade import GradeOptions, grade_submission, not_graded, submission_files
+from autograder.grading.grade import GradeOptions, grade_submission, grader_failed, submission_files
 from autograder.grading.results import SubmissionResult, write_grades_csv, write_json_atomic
 from autograder.grading.session import kill_all
 from autograder.intake import IntakeError
@@ -87,23 +87,27 @@ def grade_batch(
       ``scheduler`` is the address of an existing Dask scheduler, else a LocalCluster of
       ``workers`` processes is started).
 
-    A grader-side failure on one submission yields an error result for it; the batch goes on.
+    A grader-side failure on one submission (any ``BaseException``, ``SystemExit`` included,
+    except the grader's own Ctrl-C) yields a result for it with ``state="grader_error"``; the
+    batch goes on.
     """
-    def grader_failed(name: str, exc: Exception) -> SubmissionResult:
-        reason = f"The grader failed on this submission: {type(exc).__name__}: {exc}"
-        return SubmissionResult(name, [not_graded(tc, reason) for _, tc in bundle.test_cases], error=reason, sandbox=options.sandbox)
+    def failed(name: str, exc: BaseException) -> SubmissionResult:
+        return grader_failed(bundle, name, exc, options.sandbox)
 
     if executor == "dask":
         from autograder.grading.cluster import grade_on_dask
 
-        yield from grade_on_dask(bundle, bundle_path, submissions, options, workers, scheduler, grader_failed)
+        yield from grade_on_dask(bundle, bundle_path, submissions, options, workers, scheduler, failed)
         return
     if workers <= 1:
         for name, path in submissions.items():
             try:
-                yield grade_submission(path, bundle, options, name)
-            except Exception as exc:
-                yield grader_failed(name, exc)
+                result = grade_submission(path, bundle, options, name)
+            except KeyboardInterrupt:  # on the trusted side only a SIGINT raises it: the grader's Ctrl-C
+                raise
+            except BaseException as exc:
+                result = failed(name, exc)
+            yield result
         return
     context = get_context("spawn")
     slots = context.Queue()
@@ -113,10 +117,10 @@ def grade_batch(
         futures = {pool.submit(_grade_in_worker, str(p), n, options): n for n, p in submissions.items()}
         try:
             for future in as_completed(futures):
-                try:
-                    yield SubmissionResult.from_json(future.result())
-                except Exception as exc:
-                    yield grader_failed(futures[future], exc)
+                # Whatever the worker raised, KeyboardInterrupt and SystemExit included, is that
+                # submission's failure (workers exit on Ctrl-C, they never raise it).
+                exc = future.exception()
+                yield failed(futures[future], exc) if exc else SubmissionResult.from_json(future.result())
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -142,7 +146,8 @@ def grade_to_folder(
     ``executor`` and ``scheduler``: where the grading runs, as in ``grade_batch``.
 
     The batch is resumable: a submission whose ``result.json`` already records the same
-    submission sha256 and autograder sha256 is kept as it is, unless ``regrade``.
+    submission sha256 and autograder sha256 is kept as it is, unless ``regrade`` or the grader
+    failed on it (``state == "grader_error"``: graded again).
     ``on_result(result, kept)`` is called for every submission, kept ones first. ``grades.csv``,
     ``final_grades.csv``, ``summary.html`` and ``assignment.json`` are rewritten (atomically)
     from the results on disk, also when the batch is interrupted.
@@ -190,7 +195,7 @@ def finished_results(out_dir: Path, submissions: dict[str, Path], bundle: Bundle
     done = {}
     for result in read_results(out_dir):
         path = submissions.get(result.submission)
-        if path is None or result.autograder_sha256 != bundle.sha256:
+        if path is None or result.autograder_sha256 != bundle.sha256 or result.state == "grader_error":
             continue
         try:
             unchanged = result.sha256 == submission_files(path, bundle)[2]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from autograder.bundle import Bundle
-from autograder.grading.grade import GradeOptions, grade_submission
+from autograder.grading.grade import GradeOptions, grade_submission, grader_failed
 from autograder.grading.results import SubmissionResult
 from autograder.intake import IntakeError, read_attachments, read_submitted
 
@@ -35,13 +35,13 @@ def grade_on_dask(
     options: GradeOptions,
     workers: int,
     scheduler: str | None,
-    grader_failed: Callable[[str, Exception], SubmissionResult],
+    on_failure: Callable[[str, BaseException], SubmissionResult],
 ) -> Iterator[SubmissionResult]:
     """Grade ``submissions`` on Dask, yielding each result as it finishes.
 
     - workers: worker processes of the LocalCluster started when ``scheduler`` is None
       (ignored with a scheduler address, ``tcp://HOST:PORT``).
-    - grader_failed(name, exc): the result for a submission whose task failed.
+    - on_failure(name, exc): the result for a submission whose task failed.
     """
     import dask
     from distributed import Client, LocalCluster, as_completed
@@ -71,10 +71,9 @@ def grade_on_dask(
                     )
                     futures[future] = name
                 for future in as_completed(futures):
-                    try:
-                        yield SubmissionResult.from_json(future.result())
-                    except Exception as exc:  # KilledWorker after the retry, or a grader error
-                        yield grader_failed(futures[future], exc)
+                    # KilledWorker after the retry, or anything the task raised (SystemExit too)
+                    exc = future.exception()
+                    yield on_failure(futures[future], exc) if exc else SubmissionResult.from_json(future.result())
         finally:
             if cluster is not None:
                 cluster.close()
@@ -99,8 +98,9 @@ def grade_task(bundle_data: bytes, bundle_sha256: str, files: dict[str, bytes], 
                options: GradeOptions) -> dict:
     """Runs on a Dask worker: rebuild the submission folder in a temporary directory and grade it.
 
-    The worker's slot (its GPU) comes from its name: LocalCluster names
-    workers 0, 1, ...; other names are hashed.
+    The worker's slot (its sandbox uid, its GPU) comes from its name: LocalCluster names
+    workers 0, 1, ...; other names are hashed. Never raises for one submission: whatever the
+    grading raises, ``SystemExit`` included, becomes a ``grader_error`` result.
     """
     from distributed import get_worker
 
@@ -117,4 +117,8 @@ def grade_task(bundle_data: bytes, bundle_sha256: str, files: dict[str, bytes], 
             (folder / Path(file_name).name).write_bytes(data)
         worker = get_worker().name
         slot = worker if isinstance(worker, int) else zlib.crc32(str(worker).encode()) % 1000
-        return grade_submission(folder / submission, _bundles[bundle_sha256], for_slot(options, slot), name).to_json()
+        bundle = _bundles[bundle_sha256]
+        try:
+            return grade_submission(folder / submission, bundle, for_slot(options, slot), name).to_json()
+        except BaseException as exc:  # Dask lets SystemExit and KeyboardInterrupt kill the worker
+            return grader_failed(bundle, name, exc, options.sandbox).to_json()

@@ -19,7 +19,7 @@ from autograder import otter_compat
 from autograder.bundle import Bundle
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, NotRunCode, SubmissionResult, TestResult
-from autograder.grading.runner import NOT_DEFINED, make_fixtures, other_notebook_hint, run_test_case
+from autograder.grading.runner import NOT_DEFINED, GraderError, make_fixtures, other_notebook_hint, run_test_case
 from autograder.grading.session import SandboxFailure, SandboxSession, real_memory_error
 from autograder.grading.uids import claim_uid
 from autograder.grading.warm import ZygoteError, zygote_for
@@ -108,7 +108,13 @@ def submission_files(path: Path, bundle: Bundle) -> tuple[list[CodeCell], dict[s
 
 
 def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: str | None = None) -> SubmissionResult:
-    """Grade one notebook. Never raises for anything the submission does."""
+    """Grade one notebook. Never raises for anything the submission does.
+
+    ``result.state`` is "rejected" when intake refused the files, "grader_error" when the grader
+    failed on a test (that test is not graded, the others are), else "graded". Raises only
+    for a failure of the grader outside the tests (``grade_batch`` records those) and for
+    KeyboardInterrupt.
+    """
     started = time.monotonic()
     limits = bundle.config.limits
     result = SubmissionResult(
@@ -118,6 +124,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     try:
         cells, attachments, result.sha256 = submission_files(path, bundle)
     except (IntakeError, OSError) as exc:
+        result.state = "rejected"
         result.error = f"Your notebook could not be graded: {exc}"
         result.tests = [not_graded(tc, result.error) for _, tc in bundle.test_cases]
         result.execution_time = time.monotonic() - started
@@ -131,6 +138,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     loaders = dataset_loaders(options)
     preload = tuple(bundle.config.preload) if options.warm else None
     files = Files(attachments, bundle.otter.files if bundle.otter else {})
+    sources = [c.source for c in cells]  # the notebook_cells fixture: tests may parse, never run, them
     cells = otter_compat.seeded(cells, bundle.otter)
     steps = otter_compat.check_steps(cells) if bundle.otter else [(cells, ())]
     outputs: list[str] = []
@@ -163,9 +171,13 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                         restarts += 1
                         session, _ = _start(launcher, preload, deadline, limits, done, files, None)
                     device = "cpu" if options.gpu is None else "cuda"
-                    fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments)
-                    with bundle.modules():  # the hidden tests import the assignment's reference as `assignment`
-                        graded[tc.name] = run_test_case(tc, test_file, session, fixtures, looked_up)
+                    fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments, sources)
+                    try:
+                        with bundle.modules():  # the hidden tests import the assignment's reference as `assignment`
+                            graded[tc.name] = run_test_case(tc, test_file, session, fixtures, looked_up)
+                    except GraderError as exc:
+                        result.state = "grader_error"
+                        graded[tc.name] = not_graded(tc, f"Not graded: the grader failed on this test ({exc}).")
                     if options.stop_at_first_failure and tc.hidden and graded[tc.name].status != "passed":
                         stopped = f"Not run: hidden test {tc.name} failed first."
     finally:
@@ -244,6 +256,14 @@ def _exec(session: SandboxSession, cells: list[CodeCell], files: Files | None, l
                     message, result.limit = f"{message} {memory.message}".strip(), result.limit or memory
                 result.cell_errors.append(CellError(cell if type(cell) is int else -1, type_name, message, trace))
     return None
+
+
+def grader_failed(bundle: Bundle, name: str, exc: BaseException, sandbox: str) -> SubmissionResult:
+    """The result of a submission the grader itself failed on (``exc``): every test not graded,
+    ``state="grader_error"``."""
+    reason = f"The grader failed on this submission: {type(exc).__name__}: {exc}"
+    tests = [not_graded(tc, reason) for _, tc in bundle.test_cases]
+    return SubmissionResult(name, tests, error=reason, sandbox=sandbox, state="grader_error")
 
 
 def not_graded(tc, reason: str) -> TestResult:

@@ -4,8 +4,11 @@ A test function asks for names (``def test_relu(relu, np)``); ``StudentNamespace
 resolves each one (docs/ARCHITECTURE.md, "The trust boundary"):
 
 - a trusted fixture (``rng``, ``mnist``, ...) -> the grader's own value;
-- a module the student imported -> the trusted side's own import of it, for modules on the
-  allowlist; any other module resolves to None;
+- a module the student imported -> the trusted side's own import of it when its name is
+  exactly one of ``TRUSTED_MODULES``; any other module resolves to None. The trusted side
+  never imports a name a submission chose: a module object's ``__name__`` is whatever the
+  student set (``types.ModuleType("torch.utils.model_dump.__main__")`` names a submodule that
+  calls ``sys.exit`` at import), so only names on the fixed list are ever imported;
 - a data value -> a copy of the value;
 - a function, class or object -> a ``Remote`` proxy whose calls run in the sandbox.
 
@@ -22,8 +25,13 @@ from typing import Any
 from autograder.grading.session import SandboxSession
 from autograder.protocol import Handle
 
-TRUSTED_MODULES = frozenset({"numpy", "torch", "math", "scipy", "pandas", "sklearn", "random", "statistics"})
-"""Top-level packages whose student-side imports resolve to the grader's own import."""
+TRUSTED_MODULES = frozenset({
+    "numpy", "numpy.linalg", "numpy.random", "math", "random", "statistics",
+    "torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.utils.data",
+    "scipy", "pandas", "sklearn",
+})
+"""Exact module names whose student-side imports resolve to the grader's own import of that
+module. Exact names, not prefixes: a prefix rule would import any submodule a student names."""
 
 
 class Remote:
@@ -113,10 +121,7 @@ class StudentNamespace(Mapping):
         kind = info.get("kind") if type(info) is dict else None
         self.looked_up[name] = self.looked_up.get(name, False) or kind != "missing"
         if kind == "module":
-            module = str(info.get("module", ""))
-            if module.split(".")[0] in TRUSTED_MODULES:
-                return importlib.import_module(module)
-            return default
+            return trusted_module(info.get("module"), default)
         if kind == "callable":
             return wrap(self.session, info.get("handle"))
         if kind == "data":
@@ -149,6 +154,18 @@ class StudentNamespace(Mapping):
 
     def values(self) -> list[Any]:
         return [value for _, value in self.items()]
+
+
+def trusted_module(name: Any, default: Any = None) -> Any:
+    """The grader's own import of ``name`` when it is exactly one of ``TRUSTED_MODULES`` (a
+    name this module chose, so importing it runs no code a submission picked), else
+    ``default``; also ``default`` when that package is not installed on the grader."""
+    if type(name) is not str or name not in TRUSTED_MODULES:
+        return default
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return default
 
 
 class Lazy:

@@ -4,8 +4,10 @@
 Gradescope schema: top-level ``score``, ``max_score``, ``output``, ``execution_time``
 (seconds) and ``tests``, a list of {``name``, ``score``, ``max_score``, ``status``
 ("passed" | "failed"), ``output``, ``visibility``}. dlgrade adds ``extra_data`` with the
-submission's name and hashes, cell errors, code the grader did not run (``not_run``), captured output, the sandbox mode, the device
-(``"cpu"`` or ``"cuda:<gpu index>"``) its code could use, ``student_time`` (seconds of
+submission's name and hashes, cell errors, code the grader did not run (``not_run``), captured
+output, the sandbox mode, the device (``"cpu"`` or ``"cuda:<gpu index>"``) its code could use,
+``state`` (``"graded"``, ``"rejected"`` or ``"grader_error"``, see ``SubmissionResult``),
+``student_time`` (seconds of
 ``execution_time`` spent in student code) and ``figures`` (test name -> pictures the test drew,
 base64 PNGs, for the feedback report).
 
@@ -121,6 +123,9 @@ class SubmissionResult:
       and the calls tests make), seconds; the rest is dlgrade's overhead.
     - limit: the limit hit while the cells ran (see ``LimitHit``), else None.
     - output_cut_bytes: captured output bytes dropped beyond the limit (the grader's count).
+    - state: "graded"; "rejected" (intake refused the notebook: graded 0, the student's
+      doing); or "grader_error" (the grader itself failed on it, wholly or on some tests:
+      ``dlgrade grade`` exits 3 and a rerun grades it again).
     """
 
     submission: str
@@ -137,6 +142,7 @@ class SubmissionResult:
     autograder_sha256: str = ""
     limit: LimitHit | None = None
     output_cut_bytes: int = 0
+    state: str = "graded"
 
     @property
     def score(self) -> float:
@@ -161,6 +167,7 @@ class SubmissionResult:
                 "sandbox": self.sandbox,
                 "device": self.device,
                 "student_time": round(self.student_time, 3),
+                "state": self.state,
                 "cell_errors": [asdict(e) for e in self.cell_errors],
                 "not_run": [asdict(n) for n in self.not_run],
                 "stdout": self.stdout,
@@ -196,6 +203,7 @@ class SubmissionResult:
             autograder_sha256=extra.get("autograder_sha256", ""),
             limit=LimitHit.from_json(extra.get("limit")),
             output_cut_bytes=extra.get("output_cut_bytes", 0),
+            state=extra.get("state", "graded"),
         )
 
 

@@ -21,6 +21,11 @@ from autograder.grading.proxy import Lazy, StudentNamespace
 from autograder.grading.results import HIDDEN, VISIBLE, TestResult
 from autograder.grading.session import CallError, SandboxFailure, SandboxSession
 
+class GraderError(Exception):
+    """The grader itself failed while running a test (a ``BaseException`` such as ``SystemExit``
+    or ``GeneratorExit`` escaped the test): the test is not graded, the submission goes on."""
+
+
 HIDDEN_FAILURE = "This hidden test failed. Check your function against the contract in the notebook."
 
 RETURN_VALUE_ERRORS = (TypeError, ValueError, IndexError, KeyError, AttributeError)
@@ -41,6 +46,7 @@ def make_fixtures(
     datasets: dict[str, Callable[[], Any]],
     device: str = "cpu",
     attachments: dict[str, bytes] | None = None,
+    cells: list[str] | None = None,
 ) -> dict[str, Any]:
     """Trusted values a test may ask for by parameter name.
 
@@ -49,6 +55,9 @@ def make_fixtures(
       test asks student code to use.
     - ``attachments``: file name -> bytes of the files submitted with the notebook (a copy;
       load a state_dict with ``autograder.testing.load_state_dict``).
+    - ``notebook_cells``: the sources of the code cells the sandbox ran, as intake read them on
+      the trusted side (a tuple of str): read them with ``autograder.testing.student_source``
+      and ``referenced_names``, never by asking the sandbox.
     - one entry per dataset in ``datasets`` (for example ``mnist``: an ``ImageDataset``),
       loaded on first use.
     """
@@ -56,6 +65,7 @@ def make_fixtures(
         "rng": np.random.default_rng(seed_for_test(assignment_seed, test_name)),
         "device": device,
         "attachments": dict(attachments or {}),
+        "notebook_cells": tuple(cells or ()),
     }
     fixtures.update({name: Lazy(loader) for name, loader in datasets.items()})
     return fixtures
@@ -71,6 +81,9 @@ def run_test_case(
     A test that fails after asking for names the notebook does not define says so instead of
     showing the ``NoneType`` error that follows. looked_up, when given, collects the names the
     test asked of the notebook -> whether they were defined (see ``other_notebook_hint``).
+
+    An ``Exception`` fails the test. Any other ``BaseException`` but ``KeyboardInterrupt`` (the
+    grader's own Ctrl-C, the only source of one on the trusted side) raises GraderError.
     """
     points = float(tc.points or 0.0)
     result = TestResult(tc.name, points, visibility=HIDDEN if tc.hidden else VISIBLE, passed=False)
@@ -87,6 +100,10 @@ def run_test_case(
     except Exception as exc:
         missing = [name for name, found in env.looked_up.items() if not found]
         result.output = not_defined_message(missing) if missing else failure_message(exc, tc, test_file)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        raise GraderError(f"{type(exc).__name__} while running {tc.name}") from None
     else:
         result.score, result.passed = points, True
         result.output = tc.success_message or "Passed."

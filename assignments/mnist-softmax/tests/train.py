@@ -67,7 +67,8 @@ def test_mnist_test_accuracy(train, mnist):
     W, b = check_array(result[0], (784, 10), "W"), check_array(result[1], (10,), "b")
     test_images = mnist.test.images.astype(np.float64)
     acc = ref.accuracy(W, b, test_images, one_hot(mnist.test.labels))
-    show_confusion_matrix(mnist.test.labels, np.argmax(test_images @ W + b, axis=1), 10,
-                          title="Your trained W, b on the MNIST test set")
+    train_images = mnist.train.images.astype(np.float64)  # the test labels are secret: no picture of them
+    show_confusion_matrix(mnist.train.labels, np.argmax(train_images @ W + b, axis=1), 10,
+                          title="Your trained W, b on the MNIST training set", labels_secret=mnist.train.labels_secret)
     assert acc >= PASS_MARK, f"test accuracy of your trained model is {acc:.4f}; the pass mark is {PASS_MARK}"
 

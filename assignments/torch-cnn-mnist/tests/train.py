@@ -50,7 +50,8 @@ of its bytes (validate grades the same reference checkpoint with every mutant)."
 
 def evaluate_checkpoint(state, mnist):
     """(true labels, predicted labels), (10000,) int64 tensors, of ``state`` in the reference
-    TinyVGG(1, 10, 10) on the MNIST test split."""
+    TinyVGG(1, 10, 10) on the MNIST test split, and the same on the first 10,000 training images
+    (whose labels students have: the feedback's confusion matrix shows those, never the test's)."""
     from assignment import solution as ref
 
     model = ref.TinyVGG(input_shape=1, hidden_units=10, output_shape=10)
@@ -63,10 +64,13 @@ def evaluate_checkpoint(state, mnist):
         )
     model.load_state_dict(state)
     model.eval()
-    X, y = ref.mnist_tensors(mnist.test)
-    with torch.inference_mode():
-        predicted = torch.cat([model(X[i : i + 1000]).argmax(dim=1) for i in range(0, len(X), 1000)])
-    return y, predicted
+    def predict(split):
+        X, y = ref.mnist_tensors(split)
+        with torch.inference_mode():
+            return y, torch.cat([model(X[i : i + 1000]).argmax(dim=1) for i in range(0, len(X), 1000)])
+
+    seen = type(mnist.train)(mnist.train.images[:10_000], mnist.train.labels[:10_000], mnist.train.labels_secret)
+    return predict(mnist.test), predict(seen)
 
 
 @test_case(points=1, hidden=False)
@@ -136,9 +140,10 @@ def test_submitted_checkpoint_reaches_pass_mark(attachments, mnist):
     digest = hashlib.sha256(attachments[CHECKPOINT]).hexdigest()
     if digest not in PREDICTIONS_BY_SHA256:
         PREDICTIONS_BY_SHA256[digest] = evaluate_checkpoint(state, mnist)
-    labels, predicted = PREDICTIONS_BY_SHA256[digest]
+    (labels, predicted), (seen_labels, seen_predicted) = PREDICTIONS_BY_SHA256[digest]
     accuracy = (predicted == labels).double().mean().item()
-    show_confusion_matrix(labels, predicted, 10, title=f"Your {CHECKPOINT} on the MNIST test set")
+    show_confusion_matrix(seen_labels, seen_predicted, 10, title=f"Your {CHECKPOINT} on 10,000 MNIST training images",
+                          labels_secret=mnist.train.labels_secret)
     assert accuracy >= PASS_MARK, (
         f"the model in your {CHECKPOINT} classifies {accuracy:.2%} of the MNIST test images correctly; the pass mark "
         f"is {PASS_MARK:.1%}: train it for 3 epochs (section 6) and save model.state_dict() again"
