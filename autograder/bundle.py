@@ -3,7 +3,7 @@
 Layout::
 
     dlgrade.json        assignment id, seed, limits, data needs (see ``BundleConfig``)
-    tests/<question>.py Otter exception-based test files, public and hidden cases
+    tests/<question>.py Otter test files (exception-based or OK format), public and hidden cases
 
 An Otter autograder zip without ``dlgrade.json`` is read with the default config.
 """
@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from otter.test_files import ExceptionTestFile
+from otter.test_files import ExceptionTestFile, OKTestFile
 from otter.test_files.abstract_test import TestCase
 
 from autograder.otter_compat import OtterConfig
@@ -227,18 +227,36 @@ class Bundle:
     def from_sources(cls, config: BundleConfig, sources: dict[str, str], sha256: str = "") -> "Bundle":
         """A bundle from test file sources (file name -> Python source), in name order.
 
-        Raises BundleError for OK-format (doctest) tests, which dlgrade does not run.
+        Each file is an Otter exception-based or OK-format (doctest) test file, told apart as
+        Otter does (``otter.test_files.create_test_file``: the file's ``OK_FORMAT``). Raises
+        BundleError for a file that is neither.
         """
         test_files = []
         for name, source in sorted(sources.items()):
-            if "OK_FORMAT = True" in source:
-                raise BundleError(f"{name}: OK-format (doctest) tests are not supported; use exception-based tests")
-            test_file = ExceptionTestFile.from_string(source, path=name)
+            test_file = read_test_file(name, source)
             for index, tc in enumerate(test_file.test_cases):
-                if tc.name == f"{test_file.name} - {index + 1}":  # Otter's default name: use the function's
-                    test_file.test_cases[index] = replace(tc, name=f"{test_file.name}.{tc.body.test_func.__name__}")
+                if tc.name == f"{test_file.name} - {index + 1}":  # Otter's default name: question.function, question.case_N
+                    case = f"case_{index + 1}" if isinstance(test_file, OKTestFile) else tc.body.test_func.__name__
+                    test_file.test_cases[index] = replace(tc, name=f"{test_file.name}.{case}")
             test_files.append(test_file)
         return cls(config, test_files, sha256)
+
+
+def read_test_file(name: str, source: str) -> ExceptionTestFile | OKTestFile:
+    """One test file of the zip, run as Otter runs it to read it (the instructor's code, on the
+    trusted side). Raises BundleError when it does not define ``OK_FORMAT`` or does not parse."""
+    env: dict = {}
+    try:
+        exec(compile(source, name, "exec"), env)
+        if "OK_FORMAT" not in env:
+            raise BundleError(f"{name}: not an Otter test file (it does not define OK_FORMAT)")
+        if env["OK_FORMAT"]:
+            return OKTestFile.from_spec(env["test"], path=name)
+        return ExceptionTestFile.from_string(source, path=name)
+    except BundleError:
+        raise
+    except Exception as exc:
+        raise BundleError(f"{name}: unreadable Otter test file ({type(exc).__name__}: {exc})") from None
 
 
 def write_bundle(path: Path, config: BundleConfig, test_files: dict[str, str]) -> None:
