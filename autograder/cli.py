@@ -3,6 +3,7 @@ and ``export`` (``canvas``, ``otter``)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -410,6 +411,38 @@ def export_otter(results_dir: Path, output: Path, timestamps: Path | None, autog
     results, info, late = _export_inputs(results_dir, autograder_zip, timestamps)
     output.write_text(final_grades_csv(results, info, late))
     click.echo(f"wrote {output} ({len(results)} submissions)")
+
+
+@export.command("otter-results")
+@results_dir_argument
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write.")
+def export_otter_results(results_dir: Path, output: Path) -> None:
+    """Otter's per-question results.json (as `otter run` writes it) for each submission in
+    RESULTS_DIR, as OUTPUT/<submission>/results.json, for graders who upload results themselves."""
+    from autograder.gradescope import otter_results_json
+
+    results, info, _ = _export_inputs(results_dir, None, None)
+    for result in results:
+        (output / result.submission).mkdir(parents=True, exist_ok=True)
+        (output / result.submission / "results.json").write_text(json.dumps(otter_results_json(result, info.questions), indent=2))
+    click.echo(f"wrote {len(results)} results.json files under {output}")
+
+
+@main.command("gradescope")
+@click.argument("autograder_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Gradescope zip to write.")
+@click.option("--wheel", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="dlgrade wheel to install on Gradescope (default: built from this source checkout).")
+def gradescope(autograder_zip: Path, output: Path, wheel: Path | None) -> None:
+    """Write a Gradescope autograder zip (setup.sh, run_autograder) that grades each submission
+    with AUTOGRADER_ZIP in dlgrade's sandbox (see autograder/gradescope.py)."""
+    from autograder.gradescope import GradescopeError, write_autograder
+
+    try:
+        write_autograder(autograder_zip, output, wheel)
+    except GradescopeError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"wrote {output}: upload it in Gradescope's Configure Autograder > Zip file upload")
 
 
 @export.command("canvas")

@@ -138,6 +138,8 @@ class SandboxSession:
         try:
             if zygote is None:
                 self._workdir = tempfile.TemporaryDirectory(prefix="dlgrade-sandbox-")
+                if launcher.mode == "uid" and launcher.drops_privileges:  # the student's uid works there
+                    os.chown(self._workdir.name, launcher.uid, launcher.uid)
                 self._proc = subprocess.Popen(
                     launcher.command(req_r, resp_w),
                     stdin=subprocess.DEVNULL,
