@@ -190,6 +190,8 @@ class Bundle:
     sha256: str
     otter: OtterConfig | None = None
     """Set for a plain ``otter assign`` zip: grade it with Otter's semantics (``otter_compat``)."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Test file path (``tests/q1.py``) -> source, for ``--tests-in-sandbox``."""
 
     @property
     def test_cases(self) -> list[tuple[ExceptionTestFile, TestCase]]:
@@ -239,7 +241,7 @@ class Bundle:
                     case = f"case_{index + 1}" if isinstance(test_file, OKTestFile) else tc.body.test_func.__name__
                     test_file.test_cases[index] = replace(tc, name=f"{test_file.name}.{case}")
             test_files.append(test_file)
-        return cls(config, test_files, sha256)
+        return cls(config, test_files, sha256, sources=dict(sources))
 
 
 def read_test_file(name: str, source: str) -> ExceptionTestFile | OKTestFile:

@@ -133,12 +133,17 @@ def build(assignment_dir: Path, dist: Path, data_dir: Path | None, sandbox: str,
     help="local: a process pool here. dask: a Dask cluster (a LocalCluster of --workers processes unless --scheduler).",
 )
 @click.option("--scheduler", metavar="tcp://HOST:PORT", default=None, help="Address of an existing Dask scheduler (with --executor dask).")
+@click.option(
+    "--tests-in-sandbox", is_flag=True,
+    help="Plain Otter zips: run the tests with Otter's own runner inside the sandbox (exact Otter semantics; "
+         "students can read and forge the tests, results are marked forgeable).",
+)
 @data_dir_option
 @sandbox_option
 @device_options
 def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, workers: int | None,
           timeout: float | None, regrade: bool, cold: bool, executor: str, scheduler: str | None, data_dir: Path | None,
-          sandbox: str, device: str, gpus: str | None) -> None:
+          sandbox: str, device: str, gpus: str | None, tests_in_sandbox: bool = False) -> None:
     """Grade SUBMISSIONS (.ipynb or .zip files, or folders of them) with AUTOGRADER_ZIP into OUT_DIR.
 
     Exits 0 when the batch finished, even if submissions failed; non-zero only when the
@@ -151,11 +156,13 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
     except BundleError as exc:
         raise click.ClickException(str(exc))
     _check_data(bundle.config.data, data_dir)
+    if tests_in_sandbox and bundle.otter is None:
+        raise click.ClickException("--tests-in-sandbox is for plain otter assign zips; dlgrade bundles' tests need the trusted side")
     named = collect_submissions(list(submissions))
     if not named:
         raise click.ClickException("no .ipynb or .zip submissions found")
     workers = min(workers or default_workers(), len(named))
-    options = _options(sandbox, data_dir, workers, timeout=timeout, gpus=_gpus(device, gpus), warm=not cold)
+    options = _options(sandbox, data_dir, workers, timeout=timeout, gpus=_gpus(device, gpus), warm=not cold, tests_in_sandbox=tests_in_sandbox)
     if scheduler and executor != "dask":
         raise click.BadParameter("--scheduler needs --executor dask", param_hint="--scheduler")
     results = _grade_with_progress(autograder_zip, named, out_dir, options, workers, regrade, executor, scheduler)

@@ -123,3 +123,19 @@ def test_otter_run_gives_these(corpus):
     master = zip_path.parents[2].name.rstrip("0123456789")
     got = {kind: otter_scores(zip_path, nb) for kind, nb in subs.items()}
     assert got == EXPECTED[master]
+
+
+def test_tests_in_sandbox_gives_otters_scores(corpus, sandbox_mode):
+    """Otter's own runner inside the sandbox (--tests-in-sandbox): the same scores, marked forgeable."""
+    zip_path, subs = corpus
+    master = zip_path.parents[2].name.rstrip("0123456789")
+    bundle = Bundle.load(zip_path)
+    question = {tc.name: test_file.name for test_file, tc in bundle.test_cases}
+    got = {}
+    for kind, nb in subs.items():
+        result = grade_submission(nb, bundle, options(sandbox_mode, tests_in_sandbox=True))
+        assert result.forgeable and result.to_json()["extra_data"]["forgeable"] is True
+        got[kind] = defaultdict(float)
+        for test in result.tests:
+            got[kind][question[test.name]] += test.score
+    assert {k: dict(v) for k, v in got.items()} == EXPECTED[master]

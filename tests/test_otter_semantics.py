@@ -187,3 +187,27 @@ def test_new_protocol_values_round_trip_and_malformed_ones_are_refused():
         header = json.dumps(node).encode()
         with pytest.raises(protocol.ProtocolError):
             protocol.decode(len(header).to_bytes(4, "big") + header)
+
+
+LIVE_OBJECT = """
+@test_case(points=1)
+def test_box(box):
+    assert type(box).__name__ == "Box" and box.items == [1]
+
+@test_case(points=1, hidden=True)
+def test_secret(box):
+    assert box.items == ["secret expected value"]
+"""
+
+
+def test_tests_in_sandbox_run_otters_runner_on_live_objects_and_are_marked_forgeable(sandbox_mode, tmp_path):
+    from autograder.reports import render_feedback_md
+
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", LIVE_OBJECT)})
+    nb = code_notebook(tmp_path / "hw.ipynb", "class Box:\n    def __init__(self):\n        self.items = [1]\nbox = Box()")
+    secure = grade_submission(nb, Bundle.load(z), options(sandbox_mode))
+    assert secure.tests[0].score == 0.0 and not secure.forgeable  # a Remote on the trusted side
+    inside = grade_submission(nb, Bundle.load(z), options(sandbox_mode, tests_in_sandbox=True))
+    assert [(t.name, t.score, t.status) for t in inside.tests] == [("q1.test_box", 1.0, "passed"), ("q1.test_secret", 0.0, "failed")]
+    assert "secret expected value" not in inside.tests[1].output
+    assert inside.forgeable and "results forgeable" in render_feedback_md(inside, "hw")

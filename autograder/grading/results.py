@@ -85,6 +85,8 @@ class SubmissionResult:
     device: str = "cpu"
     sha256: str = ""
     autograder_sha256: str = ""
+    forgeable: bool = False
+    """The tests ran inside the sandbox (``--tests-in-sandbox``): the student's code could forge them."""
 
     @property
     def score(self) -> float:
@@ -112,6 +114,7 @@ class SubmissionResult:
                 "cell_errors": [asdict(e) for e in self.cell_errors],
                 "stdout": self.stdout,
                 "figures": {t.name: t.figures for t in self.tests if t.figures},
+                **({"forgeable": True} if self.forgeable else {}),
             },
         }
 
@@ -137,6 +140,7 @@ class SubmissionResult:
             student_time=extra.get("student_time", 0.0),
             sha256=extra.get("sha256", ""),
             autograder_sha256=extra.get("autograder_sha256", ""),
+            forgeable=bool(extra.get("forgeable", False)),
         )
 
 

@@ -94,7 +94,7 @@ def kill_all(reason: str = "the grader was interrupted") -> None:
         session.kill(reason)
 
 
-STUDENT_OPS = frozenset({"exec", "call", "getattr"})
+STUDENT_OPS = frozenset({"exec", "call", "getattr", "otter_tests"})
 """Requests whose answer waits on student code (a getattr may run a property)."""
 
 

@@ -16,6 +16,8 @@ Requests are dicts with an ``op``:
 - ``names``: answers the list of the notebook's global names (dunder names left out).
 - ``call``: ``target`` (a handle), optional ``attr``, ``args``, ``kwargs``; answers the result.
 - ``getattr``: ``target``, ``attr``; answers the attribute's value.
+- ``otter_tests``: ``sources`` = {test file name: source}; runs Otter's own test runner on the
+  notebook's globals (``--tests-in-sandbox``, see ``otter_runner``) and answers its outcomes.
 
 Every answer is {"ok": True, "value": ...} or {"ok": False, "error": {...}}. Values that are
 not data stay here and go back as handles (see ``autograder.protocol``).
@@ -109,6 +111,15 @@ class Worker:
 
     def op_getattr(self, target: Any, attr: str) -> Any:
         return getattr(target, attr)
+
+    def op_otter_tests(self, sources: dict) -> list:
+        from autograder.sandbox.otter_runner import run_otter_tests
+
+        try:
+            return run_otter_tests(sources, self.namespace)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
 
     def handle(self, request: dict) -> dict:
         op = request.get("op")
