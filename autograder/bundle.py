@@ -21,7 +21,7 @@ from pathlib import Path
 from otter.test_files import ExceptionTestFile, OKTestFile
 from otter.test_files.abstract_test import TestCase
 
-from autograder.otter_compat import OtterConfig
+from autograder.otter_compat import REQUIREMENTS_NAME, OtterConfig, preload_modules
 
 CONFIG_NAME = "dlgrade.json"
 MAX_TEST_FILE_BYTES = 2**20
@@ -140,12 +140,6 @@ def parse_time(text: str, what: str = "timestamp") -> datetime:
     return parsed
 
 
-OTTER_ZIP_PRELOAD = ("numpy", "torch", "torch._dynamo")
-"""What warm sandboxes import for a plain ``otter assign`` zip, which does not say what the
-notebook imports: the courses dlgrade serves import torch and make torch.optim optimizers
-(whose first one imports torch._dynamo), seconds per submission unless imported once."""
-
-
 @dataclass(frozen=True)
 class BundleConfig:
     """What ``dlgrade.json`` holds.
@@ -209,16 +203,18 @@ class Bundle:
             digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
             with zipfile.ZipFile(path) as zf:
                 names = zf.namelist()
-                config, otter = BundleConfig(preload=list(OTTER_ZIP_PRELOAD)), None
-                if CONFIG_NAME in names:
-                    config = BundleConfig.from_json(json.loads(zf.read(CONFIG_NAME)))
-                else:
-                    otter = OtterConfig.from_zip(zf)
+                config, otter = BundleConfig(), None
                 sources = {
                     n: zf.read(n).decode()
                     for n in sorted(names)
                     if n.startswith("tests/") and n.endswith(".py") and zf.getinfo(n).file_size <= MAX_TEST_FILE_BYTES
                 }
+                if CONFIG_NAME in names:
+                    config = BundleConfig.from_json(json.loads(zf.read(CONFIG_NAME)))
+                else:
+                    otter = OtterConfig.from_zip(zf)
+                    requirements = zf.read(REQUIREMENTS_NAME).decode() if REQUIREMENTS_NAME in names else ""
+                    config = BundleConfig(preload=preload_modules(sources, requirements))
         except (OSError, zipfile.BadZipFile, ValueError, TypeError, UnicodeDecodeError) as exc:
             raise BundleError(f"{path}: not a readable autograder zip ({exc})") from None
         if not sources:

@@ -273,3 +273,16 @@ def test_frames_round_trip_without_pickle_and_bad_streams_are_refused():
         blob = io.BytesIO()
         np.save(blob, np.frombuffer(b"not arrow at all", np.uint8), allow_pickle=False)
         protocol.decode(len(header).to_bytes(4, "big") + header + len(blob.getvalue()).to_bytes(8, "big") + blob.getvalue())
+
+
+def test_warm_sandboxes_preload_only_what_an_otter_zips_tests_use(tmp_path):
+    np_only = exception_test("q1", "\n@test_case(points=1)\ndef test_a(x, np):\n    assert np.all(x > 0)\n")
+    plain = exception_test("q2", "\n@test_case(points=1)\ndef test_b(y):\n    assert y == 1\n")
+    assert Bundle.load(otter_zip(tmp_path, {"q1.py": np_only, "q2.py": plain})).config.preload == ["numpy"]
+    assert Bundle.load(otter_zip(tmp_path, {"q2.py": plain})).config.preload == []
+    uses_torch = exception_test("q3", "\n@test_case(points=1)\ndef test_c(model):\n    import torch\n    assert model(torch.ones(1)) is not None\n")
+    assert Bundle.load(otter_zip(tmp_path, {"q3.py": uses_torch})).config.preload == ["torch", "torch._dynamo"]
+    path = otter_zip(tmp_path, {"q2.py": plain})
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("requirements.txt", "pandas==2.2\n")
+    assert Bundle.load(path).config.preload == ["pandas"]
