@@ -160,3 +160,18 @@ def test_otters_per_question_layout_sums_each_questions_tests():
     assert [(t["name"], t["score"], t["max_score"], t["visibility"]) for t in data["tests"]] == [
         ("q1", 1.0, 3.0, "visible"), ("q2", 3.0, 3.0, "hidden")]
     assert "q1.b: failed\nx is wrong" in data["tests"][0]["output"]
+
+
+def test_export_otter_results_writes_one_results_json_per_submission(tmp_path):
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+
+    result = SubmissionResult("alice", tests=[TestResult("q1.a", 2.0, 2.0, "Passed.", passed=True),
+                                              TestResult("q2.b", 1.0, 0.0, "wrong", passed=False)])
+    (tmp_path / "results" / "alice").mkdir(parents=True)
+    (tmp_path / "results" / "alice" / "result.json").write_text(json.dumps(result.to_json()))
+    run = CliRunner().invoke(main, ["export", "otter-results", str(tmp_path / "results"), "-o", str(tmp_path / "otter")])
+    assert run.exit_code == 0, run.output
+    data = json.loads((tmp_path / "otter" / "alice" / "results.json").read_text())
+    assert data["score"] == 2.0 and [(t["name"], t["score"], t["max_score"]) for t in data["tests"]] == [("q1", 2.0, 2.0), ("q2", 0.0, 1.0)]
