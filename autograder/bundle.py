@@ -3,7 +3,7 @@
 Layout::
 
     dlgrade.json          assignment id, seed, limits, data needs (see ``BundleConfig``)
-    tests/<question>.py   Otter exception-based test files, public and hidden cases
+    tests/<question>.py   Otter test files (exception-based or OK format), public and hidden cases
     assignment/<name>.py  the assignment's reference solution (``solution.py``) and grader-only
                           helpers, which the tests import as ``assignment`` (see
                           ``autograder.assignment_package``); never sent to a sandbox
@@ -21,11 +21,11 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from otter.test_files import ExceptionTestFile
+from otter.test_files import ExceptionTestFile, OKTestFile
 from otter.test_files.abstract_test import TestCase
 
-from autograder.otter_compat import OtterConfig
 from autograder.assignment_package import PACKAGE, ModulePackage
+from autograder.otter_compat import REQUIREMENTS_NAME, OtterConfig, preload_modules
 
 CONFIG_NAME = "dlgrade.json"
 MAX_TEST_FILE_BYTES = 2**20
@@ -148,12 +148,6 @@ def parse_time(text: str, what: str = "timestamp") -> datetime:
     return parsed
 
 
-OTTER_ZIP_PRELOAD = ("numpy", "torch", "torch._dynamo")
-"""What warm sandboxes import for a plain ``otter assign`` zip, which does not say what the
-notebook imports: the courses dlgrade serves import torch and make torch.optim optimizers
-(whose first one imports torch._dynamo), seconds per submission unless imported once."""
-
-
 @dataclass(frozen=True)
 class BundleConfig:
     """What ``dlgrade.json`` holds.
@@ -204,6 +198,8 @@ class Bundle:
     otter: OtterConfig | None = None
     """Set for a plain ``otter assign`` zip: grade it with Otter's semantics (``otter_compat``)."""
     package: ModulePackage = field(default_factory=lambda: ModulePackage(PACKAGE, {}, "autograder.zip/assignment"))
+    sources: dict[str, str] = field(default_factory=dict)
+    """Test file name (``q1.py``, its ``TestFile.path``) -> source, for ``--tests-in-sandbox``."""
 
     def modules(self):
         """Context manager: the assignment's modules importable as ``assignment`` (run the
@@ -226,17 +222,19 @@ class Bundle:
             digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
             with zipfile.ZipFile(path) as zf:
                 names = zf.namelist()
-                config, otter = BundleConfig(preload=list(OTTER_ZIP_PRELOAD)), None
-                if CONFIG_NAME in names:
-                    config = BundleConfig.from_json(json.loads(zf.read(CONFIG_NAME)))
-                else:
-                    otter = OtterConfig.from_zip(zf)
+                config, otter = BundleConfig(), None
                 sources, modules = ({
                     n[len(folder):]: zf.read(n).decode()
                     for n in sorted(names)
                     if n.startswith(folder) and n.endswith(".py") and "/" not in n[len(folder):]
                     and zf.getinfo(n).file_size <= MAX_TEST_FILE_BYTES
                 } for folder in ("tests/", f"{PACKAGE}/"))
+                if CONFIG_NAME in names:
+                    config = BundleConfig.from_json(json.loads(zf.read(CONFIG_NAME)))
+                else:
+                    otter = OtterConfig.from_zip(zf)
+                    requirements = zf.read(REQUIREMENTS_NAME).decode() if REQUIREMENTS_NAME in names else ""
+                    config = BundleConfig(preload=preload_modules(sources, requirements))
         except (OSError, zipfile.BadZipFile, ValueError, TypeError, UnicodeDecodeError) as exc:
             raise BundleError(f"{path}: not a readable autograder zip ({exc})") from None
         if not sources:
@@ -249,20 +247,38 @@ class Bundle:
         """A bundle from test file sources (file name -> Python source), in name order, and the
         assignment's modules (module name -> source).
 
-        Raises BundleError for OK-format (doctest) tests, which dlgrade does not run.
+        Each file is an Otter exception-based or OK-format (doctest) test file, told apart as
+        Otter does (``otter.test_files.create_test_file``: the file's ``OK_FORMAT``). Raises
+        BundleError for a file that is neither.
         """
         package = ModulePackage(PACKAGE, modules or {}, "autograder.zip/assignment")
         test_files = []
         for name, source in sorted(sources.items()):
-            if "OK_FORMAT = True" in source:
-                raise BundleError(f"{name}: OK-format (doctest) tests are not supported; use exception-based tests")
             with package.installed():  # test files may import the assignment's modules at the top
-                test_file = ExceptionTestFile.from_string(source, path=name)
+                test_file = read_test_file(name, source)
             for index, tc in enumerate(test_file.test_cases):
-                if tc.name == f"{test_file.name} - {index + 1}":  # Otter's default name: use the function's
-                    test_file.test_cases[index] = replace(tc, name=f"{test_file.name}.{tc.body.test_func.__name__}")
+                if tc.name == f"{test_file.name} - {index + 1}":  # Otter's default name: question.function, question.case_N
+                    case = f"case_{index + 1}" if isinstance(test_file, OKTestFile) else tc.body.test_func.__name__
+                    test_file.test_cases[index] = replace(tc, name=f"{test_file.name}.{case}")
             test_files.append(test_file)
-        return cls(config, test_files, sha256, package=package)
+        return cls(config, test_files, sha256, package=package, sources=dict(sources))
+
+
+def read_test_file(name: str, source: str) -> ExceptionTestFile | OKTestFile:
+    """One test file of the zip, run as Otter runs it to read it (the instructor's code, on the
+    trusted side). Raises BundleError when it does not define ``OK_FORMAT`` or does not parse."""
+    env: dict = {}
+    try:
+        exec(compile(source, name, "exec"), env)
+        if "OK_FORMAT" not in env:
+            raise BundleError(f"{name}: not an Otter test file (it does not define OK_FORMAT)")
+        if env["OK_FORMAT"]:
+            return OKTestFile.from_spec(env["test"], path=name)
+        return ExceptionTestFile.from_string(source, path=name)
+    except BundleError:
+        raise
+    except Exception as exc:
+        raise BundleError(f"{name}: unreadable Otter test file ({type(exc).__name__}: {exc})") from None
 
 
 def write_bundle(path: Path, config: BundleConfig, test_files: dict[str, str], modules: dict[str, str] | None = None) -> None:

@@ -143,12 +143,17 @@ def build(assignment_dir: Path, dist: Path, data_dir: Path | None, sandbox: str,
     help="local: a process pool here. dask: a Dask cluster (a LocalCluster of --workers processes unless --scheduler).",
 )
 @click.option("--scheduler", metavar="tcp://HOST:PORT", default=None, help="Address of an existing Dask scheduler (with --executor dask).")
+@click.option(
+    "--tests-in-sandbox", is_flag=True,
+    help="Plain Otter zips: run the tests with Otter's own runner inside the sandbox (exact Otter semantics; "
+         "students can read and forge the tests, results are marked forgeable).",
+)
 @data_dir_option
 @sandbox_option
 @device_options
 def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, workers: int | None,
           timeout: float | None, regrade: bool, cold: bool, executor: str, scheduler: str | None, data_dir: Path | None,
-          sandbox: str, device: str, gpus: str | None) -> None:
+          sandbox: str, device: str, gpus: str | None, tests_in_sandbox: bool = False) -> None:
     """Grade SUBMISSIONS (.ipynb or .zip files, or folders of them) with AUTOGRADER_ZIP into OUT_DIR.
 
     Running the same command again resumes an interrupted batch: submissions already graded
@@ -172,13 +177,15 @@ def grade(autograder_zip: Path, submissions: tuple[Path, ...], out_dir: Path, wo
     except BundleError as exc:
         raise click.ClickException(str(exc))
     _check_data(bundle.config.data, data_dir)
+    if tests_in_sandbox and bundle.otter is None:
+        raise click.ClickException("--tests-in-sandbox is for plain otter assign zips; dlgrade bundles' tests need the trusted side")
     collection = collect_submissions(list(submissions))
     named = collection.submissions
     if not named:
         _list_refused(collection.refused)
         raise click.ClickException("no .ipynb or .zip submissions found that can be graded")
     workers = min(workers or default_workers(), len(named))
-    options = _options(sandbox, data_dir, workers, timeout=timeout, gpus=_gpus(device, gpus), warm=not cold)
+    options = _options(sandbox, data_dir, workers, timeout=timeout, gpus=_gpus(device, gpus), warm=not cold, tests_in_sandbox=tests_in_sandbox)
     if scheduler and executor != "dask":
         raise click.BadParameter("--scheduler needs --executor dask", param_hint="--scheduler")
     results = _grade_with_progress(autograder_zip, named, out_dir, options, workers, regrade, executor, scheduler)
@@ -390,6 +397,23 @@ def data_fetch(names: tuple[str, ...], to: Path, mirror: str | None) -> None:
 
 
 main.add_command(export)
+
+
+@main.command("gradescope")
+@click.argument("autograder_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Gradescope zip to write.")
+@click.option("--wheel", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="dlgrade wheel to install on Gradescope (default: built from this source checkout).")
+def gradescope(autograder_zip: Path, output: Path, wheel: Path | None) -> None:
+    """Write a Gradescope autograder zip (setup.sh, run_autograder) that grades each submission
+    with AUTOGRADER_ZIP in dlgrade's sandbox (see autograder/gradescope.py)."""
+    from autograder.gradescope import GradescopeError, write_autograder
+
+    try:
+        write_autograder(autograder_zip, output, wheel)
+    except GradescopeError as exc:
+        raise click.ClickException(str(exc))
+    echo(f"wrote {output}: upload it in Gradescope's Configure Autograder > Zip file upload")
 
 if __name__ == "__main__":
     main()

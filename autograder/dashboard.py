@@ -139,7 +139,7 @@ def class_summary(results: list[SubmissionResult], assignment: str, questions: d
         problems=problems,
         slowest=sorted(results, key=lambda r: -r.execution_time)[:SLOWEST],
         devices=Counter(r.device or "unknown" for r in results),
-        sandboxes=Counter(r.sandbox or "unknown" for r in results),
+        sandboxes=Counter((r.sandbox or "unknown") + (", tests in sandbox: forgeable" if r.forgeable else "") for r in results),
         total_time=sum(r.execution_time for r in results),
     )
 

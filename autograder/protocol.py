@@ -20,7 +20,10 @@ Values are encoded as JSON trees of tagged nodes:
 - ``{"t": "handle", "id": n, "type": "ClassName"}`` names an object that stays in the sandbox;
 - ``{"t": "set" | "frozenset", "v": [...]}`` (hashable items only), ``{"t": "range", "v":
   [start, stop, step]}``, ``{"t": "complex", "v": [real, imag]}`` and ``{"t": "textarray", "i":
-  k}``, a numpy array of strings, datetimes or timedeltas (``TEXT_TIME_KINDS``).
+  k}``, a numpy array of strings, datetimes or timedeltas (``TEXT_TIME_KINDS``);
+- ``{"t": "dataframe" | "series", "i": k}``: a pandas DataFrame or Series as the k-th blob, an
+  Arrow IPC stream in a uint8 array (``autograder.frames``; read without pickle, flat column
+  types only, cells bounded by ``max_array_elements``).
 
 ``decode`` is the trusted side's reader. It builds only builtin containers, numbers, strings
 and numpy arrays (``np.load(..., allow_pickle=False)``), and enforces ``Limits``; anything
@@ -182,6 +185,10 @@ def encode(value: Any, make_handle: Callable[[Any], dict] | None = None) -> byte
             if tensor.dtype.is_floating_point and tensor.element_size() < 4:  # bfloat16 has no numpy dtype
                 tensor = tensor.float()
             return {"t": "tensor", "i": add_blob(tensor.numpy())}
+        if "pandas" in sys.modules and type(v).__module__.startswith("pandas"):
+            node = _frame_node(v, add_blob)
+            if node is not None:
+                return node
         if make_handle is None:
             raise TypeError(f"cannot send a {type(v).__name__} as data")
         return make_handle(v)
@@ -295,11 +302,40 @@ def decode(payload: bytes, limits: Limits = DEFAULT_LIMITS, allow_handles: bool 
             return complex(real, imag)
         if tag == "textarray":
             return array(node.get("i"), TEXT_TIME_KINDS)
+        if tag in ("dataframe", "series"):
+            return _frame(array(node.get("i")), tag, node, limits)
         if tag == "handle" and allow_handles and type(node.get("id")) is int:
             return Handle(node["id"], str(node.get("type", "object"))[:200])
         raise ProtocolError(f"unknown node {str(tag)[:50]!r}")
 
     return dec(header, 0)
+
+
+def _frame_node(value: Any, add_blob: Callable[[np.ndarray], int]) -> dict | None:
+    """A pandas DataFrame/Series as an Arrow IPC blob node (``autograder.frames``), or None when
+    it is not one or Arrow cannot type its columns (it then travels as a handle)."""
+    from autograder.frames import frame_tag, frame_to_ipc
+
+    tag = frame_tag(value)
+    if tag is None:
+        return None
+    try:
+        data, extra = frame_to_ipc(value)
+    except Exception:  # no pyarrow here, or columns of mixed Python objects
+        return None
+    return {"t": tag, "i": add_blob(np.frombuffer(data, dtype=np.uint8)), **extra}
+
+
+def _frame(arr: np.ndarray, tag: str, node: dict, limits: Limits) -> Any:
+    """Decode a ``dataframe``/``series`` node's Arrow IPC blob. Raises ProtocolError."""
+    from autograder.frames import FrameError, frame_from_ipc
+
+    if arr.dtype != np.uint8 or arr.ndim != 1:
+        raise ProtocolError("a frame must travel as a 1-d uint8 array")
+    try:
+        return frame_from_ipc(arr.tobytes(), tag, node, limits.max_array_elements)
+    except FrameError as exc:
+        raise ProtocolError(str(exc)) from None
 
 
 def _hashable_data(value: Any) -> bool:

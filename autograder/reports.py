@@ -217,6 +217,7 @@ def feedback_context(result: SubmissionResult, assignment: str, questions: dict[
         "student_time": result.student_time,
         "device": result.device,
         "sandboxed": result.sandbox == "bwrap",
+        "forgeable": result.forgeable,
     }
 
 

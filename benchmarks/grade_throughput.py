@@ -17,9 +17,16 @@ does, and prints:
   (its public tests), and its ratio to dlgrade's median wall time per submission: grading the
   same Otter zip (like for like), and grading dlgrade's own bundle (all hidden tests too).
 
+With ``--otter-corpus N [N ...]`` it instead grades the Otter corpus (tests/fixtures/otter: each
+master built by ``otter assign``) end to end, start-up included: N submissions cycling through
+the solution, partly right, erroring and untouched notebooks, by ``dlgrade grade --workers W``
+(one process, as a grader runs it) and by ``otter run`` (one process per submission, W at a
+time), and prints both wall times side by side.
+
 Usage (from the repository root, after the README's install command):
 
     python benchmarks/grade_throughput.py [--k 100] [--rss-k 50 500] [--otter-repeats 3]
+    python benchmarks/grade_throughput.py --otter-corpus 20 100 [--workers 2]
 """
 
 from __future__ import annotations
@@ -83,6 +90,49 @@ def rss_child(assignment: str, k: int, sandbox: str) -> None:
     print(json.dumps({"rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
+def corpus_batch(master: str, folder: Path, n: int) -> tuple[Path, Path]:
+    """``otter assign`` the corpus master; N submissions in ``folder/subs/sNNNN/<notebook>``.
+    Returns (autograder zip, submissions folder)."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from test_otter_corpus import build as assign, submissions
+
+    zip_path, solution, student = assign(master, folder)
+    kinds = list(submissions(solution, student, folder / "kinds").values())
+    subs = folder / "subs"
+    for i in range(n):
+        dest = subs / f"s{i:04d}" / solution.name
+        dest.parent.mkdir(parents=True)
+        dest.write_bytes(kinds[i % len(kinds)].read_bytes())
+    return zip_path, subs
+
+
+def otter_corpus(sizes: list[int], workers: int, sandbox: str) -> None:
+    """dlgrade vs `otter run` on the Otter corpus, end to end, at each batch size."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def otter_run(zip_path: Path, notebook: Path) -> None:
+        out = notebook.parent / "otter-out"
+        out.mkdir()
+        subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zip_path), "-o", str(out), str(notebook)],
+                       check=True, capture_output=True, cwd=notebook.parent)
+
+    for master in ("corpus", "corpus_ok"):
+        for n in sizes:
+            with tempfile.TemporaryDirectory() as tmp:
+                zip_path, subs = corpus_batch(master, Path(tmp), n)
+                started = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(zip_path), str(subs), "-o", str(Path(tmp) / "out"),
+                                "--workers", str(workers), "--sandbox", sandbox], check=True, capture_output=True, cwd=REPO)
+                dlgrade = time.perf_counter() - started
+                notebooks = sorted(subs.glob("*/*.ipynb"))
+                started = time.perf_counter()
+                with ThreadPoolExecutor(workers) as pool:
+                    list(pool.map(lambda nb: otter_run(zip_path, nb), notebooks))
+                otter = time.perf_counter() - started
+                print(f"{master}, {n} submissions, {workers} at a time: dlgrade grade {dlgrade:6.1f} s, "
+                      f"otter run {otter:6.1f} s ({otter / dlgrade:.1f}x)", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--k", type=int, default=100, help="copies graded per throughput run")
@@ -91,7 +141,11 @@ def main() -> None:
     parser.add_argument("--sandbox", default="bwrap", choices=["bwrap", "none"])
     parser.add_argument("--only", choices=list(ASSIGNMENTS), help="run one kind only")
     parser.add_argument("--rss-child", nargs=2, metavar=("ASSIGNMENT", "K"), help=argparse.SUPPRESS)
+    parser.add_argument("--otter-corpus", nargs="+", type=int, metavar="N", help="dlgrade vs otter run on the Otter corpus at these sizes")
+    parser.add_argument("--workers", type=int, default=2, help="parallel gradings for --otter-corpus")
     args = parser.parse_args()
+    if args.otter_corpus:
+        return otter_corpus(args.otter_corpus, args.workers, args.sandbox)
     if args.rss_child:
         return rss_child(args.rss_child[0], int(args.rss_child[1]), args.sandbox)
 

@@ -19,8 +19,20 @@ from autograder.grading.grade import grade_submission
 from conftest import options
 
 FIXTURES = Path(__file__).parent / "fixtures" / "otter"
-CORPUS = {"corpus": ["data.csv"]}
+CORPUS = {"corpus": ["data.csv"], "corpus_ok": []}
 """Master notebook stem -> the support files beside it."""
+
+EDITS = {
+    # q2's public case passes and its hidden one fails (all or nothing: 0); q1 is changed
+    # after its check, which is where Otter grades it
+    "corpus": {"partly": ({"np.clip(x, 0, 1)": "np.maximum(x, 0)"}, ["rows = 0"]),
+               "erroring": ({'open("data.csv")': 'open("missing.csv")'}, [])},
+    # OK format: q2's first public doctest prints 2 instead of 2.0 (all or nothing: 0), q3's
+    # set is one vowel short; the erroring notebook fails in q1's cell
+    "corpus_ok": {"partly": ({"float(np.sum(xs)) / len(xs)": "int(np.sum(xs)) // len(xs)", '& set("aeiou")': '& set("aei")'}, []),
+                  "erroring": ({"squares = [i * i for i in range(5)]": "squares = [i * i for i in range(5)][9]"}, [])},
+}
+"""Master notebook stem -> submission kind -> (text replacements, cells appended)."""
 
 
 def build(master: str, folder: Path) -> tuple[Path, Path, Path]:
@@ -47,22 +59,20 @@ def edited(solution: Path, dest: Path, replace: dict[str, str], extra: list[str]
 def submissions(solution: Path, student: Path, folder: Path) -> dict[str, Path]:
     """Each in its own folder under the notebook's own name (Otter resolves checks by it)."""
     name = solution.name
-    subs = {
-        "solution": edited(solution, folder / "solution" / name, {}),
-        # q2's public case passes and its hidden one fails (all or nothing: 0); q1 is changed
-        # after its check, which is where Otter grades it
-        "partly": edited(solution, folder / "partly" / name, {"np.clip(x, 0, 1)": "np.maximum(x, 0)"}, ["rows = 0"]),
-        "erroring": edited(solution, folder / "erroring" / name, {'open("data.csv")': 'open("missing.csv")'}),
-        "untouched": edited(student, folder / "untouched" / name, {}),
-    }
+    subs = {"solution": edited(solution, folder / "solution" / name, {})}
+    for kind, (replace, extra) in EDITS[solution.stem].items():
+        subs[kind] = edited(solution, folder / kind / name, replace, extra)
+    subs["untouched"] = edited(student, folder / "untouched" / name, {})
     return subs
 
 
 def dlgrade_scores(zip_path: Path, notebook: Path, sandbox: str) -> dict[str, float]:
-    result = grade_submission(notebook, Bundle.load(zip_path), options(sandbox))
+    bundle = Bundle.load(zip_path)
+    result = grade_submission(notebook, bundle, options(sandbox))
+    question = {tc.name: test_file.name for test_file, tc in bundle.test_cases}
     per_question: dict[str, float] = defaultdict(float)
     for test in result.tests:
-        per_question[test.name.split(".")[0]] += test.score
+        per_question[question[test.name]] += test.score
     return dict(per_question)
 
 
@@ -91,6 +101,12 @@ EXPECTED = {
         "erroring": {"q1": 0.0, "q2": 4.0, "q3": 1.0},
         "untouched": {"q1": 0.0, "q2": 0.0, "q3": 0.0},
     },
+    "corpus_ok": {
+        "solution": {"q1": 2.0, "q2": 3.0, "q3": 1.0},
+        "partly": {"q1": 2.0, "q2": 0.0, "q3": 0.0},
+        "erroring": {"q1": 0.0, "q2": 3.0, "q3": 1.0},
+        "untouched": {"q1": 0.0, "q2": 0.0, "q3": 0.0},
+    },
 }
 
 
@@ -107,3 +123,19 @@ def test_otter_run_gives_these(corpus):
     master = zip_path.parents[2].name.rstrip("0123456789")
     got = {kind: otter_scores(zip_path, nb) for kind, nb in subs.items()}
     assert got == EXPECTED[master]
+
+
+def test_tests_in_sandbox_gives_otters_scores(corpus, sandbox_mode):
+    """Otter's own runner inside the sandbox (--tests-in-sandbox): the same scores, marked forgeable."""
+    zip_path, subs = corpus
+    master = zip_path.parents[2].name.rstrip("0123456789")
+    bundle = Bundle.load(zip_path)
+    question = {tc.name: test_file.name for test_file, tc in bundle.test_cases}
+    got = {}
+    for kind, nb in subs.items():
+        result = grade_submission(nb, bundle, options(sandbox_mode, tests_in_sandbox=True))
+        assert result.forgeable and result.to_json()["extra_data"]["forgeable"] is True
+        got[kind] = defaultdict(float)
+        for test in result.tests:
+            got[kind][question[test.name]] += test.score
+    assert {k: dict(v) for k, v in got.items()} == EXPECTED[master]

@@ -1,6 +1,6 @@
 """Otter interoperability: `dlgrade grade` takes the autograder zip that plain `otter assign`
-makes from an ordinary Otter master notebook (exception-based tests), and refuses OK-format
-(doctest) tests with a clear message."""
+makes from an ordinary Otter master notebook (exception-based tests), and refuses a malformed
+OK-format (doctest) test file with a clear message."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_an_otter_assign_zip_grades_with_hidden_tests_and_otters_points(sandbox_
     assert rows["untouched"]["score"] == "0.0"
 
 
-def test_ok_format_tests_are_refused_with_a_clear_message(tmp_path):
+def test_a_malformed_ok_format_test_file_is_refused_with_a_clear_message(tmp_path):
     ok_zip = tmp_path / "ok.zip"
     with zipfile.ZipFile(ok_zip, "w") as zf:
         zf.writestr("tests/q1.py", "OK_FORMAT = True\n\ntest = {'name': 'q1', 'points': 1, 'suites': []}\n")
@@ -48,4 +48,4 @@ def test_ok_format_tests_are_refused_with_a_clear_message(tmp_path):
     nb.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
     run = CliRunner().invoke(main, ["grade", str(ok_zip), str(nb), "-o", str(tmp_path / "out"), "--sandbox", "none"])
     assert run.exit_code != 0
-    assert "OK-format (doctest) tests are not supported; use exception-based tests" in run.output
+    assert "q1.py: unreadable Otter test file" in run.output

@@ -7,6 +7,7 @@ The zips follow the layout `otter assign` writes (Otter docs, "Otter Assign" and
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -187,3 +188,101 @@ def test_new_protocol_values_round_trip_and_malformed_ones_are_refused():
         header = json.dumps(node).encode()
         with pytest.raises(protocol.ProtocolError):
             protocol.decode(len(header).to_bytes(4, "big") + header)
+
+
+LIVE_OBJECT = """
+@test_case(points=1)
+def test_box(box):
+    assert type(box).__name__ == "Box" and box.items == [1]
+
+@test_case(points=1, hidden=True)
+def test_secret(box):
+    assert box.items == ["secret expected value"]
+"""
+
+
+def test_tests_in_sandbox_run_otters_runner_on_live_objects_and_are_marked_forgeable(sandbox_mode, tmp_path):
+    from autograder.reports import render_feedback_md
+
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", LIVE_OBJECT)})
+    nb = code_notebook(tmp_path / "hw.ipynb", "class Box:\n    def __init__(self):\n        self.items = [1]\nbox = Box()")
+    secure = grade_submission(nb, Bundle.load(z), options(sandbox_mode))
+    assert secure.tests[0].score == 0.0 and not secure.forgeable  # a Remote on the trusted side
+    inside = grade_submission(nb, Bundle.load(z), options(sandbox_mode, tests_in_sandbox=True))
+    assert [(t.name, t.score, t.status) for t in inside.tests] == [("q1.test_box", 1.0, "passed"), ("q1.test_secret", 0.0, "failed")]
+    assert "secret expected value" not in inside.tests[1].output
+    assert inside.forgeable and "results forgeable" in render_feedback_md(inside, "hw")
+
+
+FRAMES = """
+@test_case(points=1)
+def test_frame(df, s, pd):
+    assert "a" in df.columns and list(df["a"]) == [1, 2, 3]
+    assert df.loc["y", "b"] == "q" and df.index.name == "key"
+    assert str(df["c"].dtype) == "category" and df["d"].dt.year.tolist() == [2024] * 3
+    pd.testing.assert_series_equal(s, pd.Series([0.5, 1.5], name="half"))
+
+@test_case(points=1)
+def test_derived(total):
+    assert total.name is None and total.sum() == 6
+"""
+
+
+def test_pandas_dataframes_and_series_reach_tests_as_values(sandbox_mode, tmp_path):
+    pytest.importorskip("pyarrow")
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", FRAMES)})
+    tests, result = grade(
+        tmp_path, sandbox_mode, z,
+        "import pandas as pd\n"
+        "df = pd.DataFrame({'a': [1, 2, 3], 'b': ['p', 'q', 'r'], 'c': pd.Categorical(['u', 'v', 'u']),\n"
+        "                   'd': pd.to_datetime(['2024-01-01'] * 3)}, index=pd.Index(['x', 'y', 'z'], name='key'))\n"
+        "s = pd.Series([0.5, 1.5], name='half')\ntotal = pd.Series([1, 2, 3])",
+    )
+    assert {n: t.output for n, t in tests.items()} == {"q1.test_frame": "Passed.", "q1.test_derived": "Passed."}, result.cell_errors
+
+
+def test_frames_round_trip_without_pickle_and_bad_streams_are_refused():
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    import numpy as np
+
+    from autograder import protocol
+
+    df = pd.DataFrame({"x": [1.5, None], "y": ["a", "b"]})
+    pd.testing.assert_frame_equal(protocol.decode(protocol.encode(df)), df)
+    mixed = pd.DataFrame({"m": [1, "a"]})  # Arrow cannot type it: it stays a handle
+    assert protocol.decode(protocol.encode(mixed, make_handle=lambda o: {"t": "handle", "id": 1, "type": "DataFrame"})).type_name == "DataFrame"
+
+    def payload(table: "pa.Table", tag: str = "dataframe") -> bytes:
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        blob = io.BytesIO()
+        np.save(blob, np.frombuffer(sink.getvalue().to_pybytes(), np.uint8), allow_pickle=False)
+        header = json.dumps({"t": tag, "i": 0}).encode()
+        return len(header).to_bytes(4, "big") + header + len(blob.getvalue()).to_bytes(8, "big") + blob.getvalue()
+
+    nested = pa.table({"l": pa.array([[1, 2]], type=pa.list_(pa.int64()))})
+    with pytest.raises(protocol.ProtocolError, match="is not accepted"):
+        protocol.decode(payload(nested))
+    big = pa.table({"a": pa.array(np.zeros(30)), "b": pa.array(np.zeros(30))})
+    with pytest.raises(protocol.ProtocolError, match="exceeds the limit"):
+        protocol.decode(payload(big), protocol.Limits(max_array_elements=50))
+    with pytest.raises(protocol.ProtocolError, match="invalid Arrow stream"):
+        header = json.dumps({"t": "series", "i": 0}).encode()
+        blob = io.BytesIO()
+        np.save(blob, np.frombuffer(b"not arrow at all", np.uint8), allow_pickle=False)
+        protocol.decode(len(header).to_bytes(4, "big") + header + len(blob.getvalue()).to_bytes(8, "big") + blob.getvalue())
+
+
+def test_warm_sandboxes_preload_only_what_an_otter_zips_tests_use(tmp_path):
+    np_only = exception_test("q1", "\n@test_case(points=1)\ndef test_a(x, np):\n    assert np.all(x > 0)\n")
+    plain = exception_test("q2", "\n@test_case(points=1)\ndef test_b(y):\n    assert y == 1\n")
+    assert Bundle.load(otter_zip(tmp_path, {"q1.py": np_only, "q2.py": plain})).config.preload == ["numpy"]
+    assert Bundle.load(otter_zip(tmp_path, {"q2.py": plain})).config.preload == []
+    uses_torch = exception_test("q3", "\n@test_case(points=1)\ndef test_c(model):\n    import torch\n    assert model(torch.ones(1)) is not None\n")
+    assert Bundle.load(otter_zip(tmp_path, {"q3.py": uses_torch})).config.preload == ["torch", "torch._dynamo"]
+    path = otter_zip(tmp_path, {"q2.py": plain})
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("requirements.txt", "pandas==2.2\n")
+    assert Bundle.load(path).config.preload == ["pandas"]

@@ -1,4 +1,4 @@
-"""``dlgrade export`` (``otter``, ``canvas``): options parsed here, the work done by the modules
+"""``dlgrade export`` (``otter``, ``otter-results``, ``canvas``): options parsed here, the work done by the modules
 of ``autograder.exports``. Registered on ``dlgrade`` by ``autograder.cli``."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from autograder.console import echo_line, echo_lines, verbatim
 from autograder.exports.canvas import KEY_COLUMNS, MATCHING_RULE, write_canvas_import
 from autograder.exports.info import ExportError
 from autograder.exports.inputs import ExportInputs, export_inputs
-from autograder.exports.otter import write_final_grades
+from autograder.exports.otter import write_final_grades, write_otter_results
 from autograder.grading.batch import read_results
 
 
@@ -60,6 +60,16 @@ def export_otter(results_dir: Path, output: Path, timestamps: Path | None, autog
     --timestamps also submitted, days_late, late_penalty_percent and raw_total_points.
     """
     echo_lines(write_final_grades(output, _export_inputs(results_dir, autograder_zip, timestamps)))
+
+
+@export.command("otter-results")
+@results_dir_argument
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write.")
+def export_otter_results(results_dir: Path, output: Path) -> None:
+    """Otter's per-question results.json (as `otter run` writes it) for each submission in
+    RESULTS_DIR, as OUTPUT/<submission>/results.json, for graders who upload results themselves
+    (raw scores)."""
+    echo_lines(write_otter_results(output, _export_inputs(results_dir, None, None)))
 
 
 @export.command("canvas", epilog=verbatim(MATCHING_RULE))

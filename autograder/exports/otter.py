@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections import defaultdict
 from pathlib import Path
 
 from autograder.bundle import Bundle
@@ -12,9 +13,10 @@ from autograder.console import Line
 from autograder.exports.info import ASSIGNMENT_INFO, AssignmentInfo
 from autograder.exports.inputs import ExportInputs
 from autograder.exports.late import LateOutcome
-from autograder.grading.results import SubmissionResult, write_text_atomic
+from autograder.grading.results import HIDDEN, VISIBLE, SubmissionResult, write_text_atomic
 from autograder.reports import question_of
 from autograder.safe_text import SafeCSVWriter
+from autograder.submissions import result_folder
 
 POINTS_POSSIBLE_LABEL = "points-per-question"
 """Otter's label for the points-possible row of final_grades.csv."""
@@ -90,3 +92,33 @@ def write_final_grades(output: Path, inputs: ExportInputs) -> list[Line]:
     to ``output``; returns the line saying so. Raises OSError when it cannot be written."""
     output.write_text(final_grades_csv(inputs.results, inputs.info, inputs.late))
     return [Line(f"wrote {output} ({len(inputs.results)} submissions)")]
+
+
+def otter_results_json(result: SubmissionResult, questions: dict[str, str] | None = None) -> dict:
+    """Otter's per-question results.json layout (``otter run``'s ``GradingResults.to_gradescope_dict``):
+    ``score`` and one entry per question {name, score, max_score, visibility, output}, the question
+    ``hidden`` when any of its tests is. ``questions``: test name -> question (``Bundle.test_cases``),
+    else the part of each test name before its first dot."""
+    grouped: dict[str, list] = defaultdict(list)
+    for test in result.tests:
+        grouped[question_of(test.name, questions)].append(test)
+    tests = [
+        {"name": name, "score": round(sum(t.score for t in group), 5), "max_score": round(sum(t.max_score for t in group), 5),
+         "visibility": HIDDEN if any(t.visibility == HIDDEN for t in group) else VISIBLE,
+         "output": "\n".join(f"{t.name}: {t.status}" + (f"\n{t.output}" if t.visibility == VISIBLE and t.status == "failed" else "")
+                             for t in group)}
+        for name, group in grouped.items()
+    ]
+    return {"score": round(result.score, 5), "output": result.error or "", "tests": tests}
+
+
+def write_otter_results(output: Path, inputs: ExportInputs) -> list[Line]:
+    """``dlgrade export otter-results``: ``otter_results_json`` of each result (raw scores) as
+    ``output/<result folder>/results.json`` (folder names as in the results folder,
+    ``autograder.submissions.result_folder``); returns the line saying so. Raises OSError when
+    they cannot be written."""
+    for result in inputs.results:
+        folder = output / result_folder(result.submission)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "results.json").write_text(json.dumps(otter_results_json(result, inputs.info.questions), indent=2))
+    return [Line(f"wrote {len(inputs.results)} results.json files under {output}")]

@@ -17,6 +17,7 @@ from typing import Callable
 
 from autograder import otter_compat
 from autograder.bundle import Bundle
+from autograder.grading.in_sandbox import run_in_sandbox
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, NotRunCode, SubmissionResult, TestResult
 from autograder.grading.runner import NOT_DEFINED, GraderError, make_fixtures, other_notebook_hint, run_test_case
@@ -51,6 +52,8 @@ class GradeOptions:
     - stop_at_first_failure: once a hidden test fails, the remaining tests are not run
       (reported not graded). For mutation testing (``autograder.build.mutate``), where one
       failing hidden test is the whole verdict; never for grading students.
+    - tests_in_sandbox: run a plain Otter zip's tests with Otter's own runner inside the
+      sandbox (``autograder.grading.in_sandbox``): Otter's exact semantics, forgeable results.
     """
 
     sandbox: str = "bwrap"
@@ -62,6 +65,7 @@ class GradeOptions:
     gpus: tuple[int, ...] = ()
     warm: bool = True
     stop_at_first_failure: bool = False
+    tests_in_sandbox: bool = False
 
     @property
     def gpu(self) -> int | None:
@@ -119,7 +123,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     limits = bundle.config.limits
     result = SubmissionResult(
         submission=name or path.stem, sandbox=options.sandbox, autograder_sha256=bundle.sha256,
-        device="cpu" if options.gpu is None else f"cuda:{options.gpu}",
+        device="cpu" if options.gpu is None else f"cuda:{options.gpu}", forgeable=options.tests_in_sandbox,
     )
     try:
         cells, attachments, result.sha256 = submission_files(path, bundle)
@@ -161,6 +165,9 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                 break
             to_test = [f for f in bundle.test_files if (f.name in questions if questions else f.name not in checked)]
             checked.update(questions)
+            if options.tests_in_sandbox:
+                graded.update(run_in_sandbox(session, to_test, bundle.sources))
+                continue
             for test_file in to_test:
                 for tc in test_file.test_cases:
                     if stopped:

@@ -20,7 +20,7 @@ from pathlib import Path
 import autograder
 from autograder.bundle import Limits
 
-SANDBOX_MODES = ("bwrap", "none")
+SANDBOX_MODES = ("bwrap", "uid", "none")
 SANDBOX_UID_BASE = 61000
 """Host uid of the first parallel slot's sandbox (slot k runs as SANDBOX_UID_BASE + k)."""
 
@@ -43,8 +43,10 @@ class SandboxUnavailable(RuntimeError):
 class Launcher:
     """Builds the command for one sandbox.
 
-    - mode: "bwrap" (isolated) or "none" (a plain child process; for machines without
-      bubblewrap, never for real grading).
+    - mode: "bwrap" (isolated), "uid" (where user namespaces are forbidden, as in some
+      containers: a plain child process under the limits, as its own uid, with no_new_privs;
+      the grader must be root and keep its own files unreadable to that uid) or "none" (a
+      plain child process; for machines without bubblewrap, never for real grading).
     - threads: BLAS/OpenMP threads the student's code may use.
     - limits: the assignment's resource limits, set with ``prlimit`` before anything runs
       (hard limits: the student's code cannot raise them).
@@ -78,7 +80,7 @@ class Launcher:
 
     def environment(self) -> dict[str, str] | None:
         """Environment for the launched process (bubblewrap sets the sandbox's own)."""
-        if self.mode != "none":
+        if self.mode == "bwrap":
             return None
         env = {k: v for k, v in os.environ.items() if not k.startswith("DLGRADE")}
         env.update(self.device_env(), PYTHONPATH=str(Path(autograder.__file__).resolve().parent.parent))
@@ -93,18 +95,18 @@ class Launcher:
         """The argv that starts a worker reading requests from ``request_fd`` and answering on
         ``response_fd`` (both inherited)."""
         worker = [sys.executable, "-u", "-m", "autograder.sandbox.worker", str(request_fd), str(response_fd)]
-        if self.mode == "none":
-            return self.rlimits() + worker
-        if self.drops_privileges:  # the worker bounds /tmp and switches uid before any student code runs
-            worker += [str(self.uid), str(self.limits.tmp_inodes)]
-        return self.sandboxed(worker)
+        if self.drops_privileges:  # the worker switches to it before any student code runs
+            worker.append(str(self.uid))
+            if self.mode == "bwrap":  # and first bounds its private /tmp (never the host's, in uid mode)
+                worker.append(str(self.limits.tmp_inodes))
+        return self.sandboxed(worker) if self.mode == "bwrap" else self.rlimits() + worker
 
     @property
     def can_fork_workers(self) -> bool:
         """Whether a warm zygote may serve this launcher's sandboxes: it needs bubblewrap's own
         pid namespace, and a root grader, so that student code runs as another uid than the
         zygote and can write nowhere but ``/tmp`` (which the zygote wipes between submissions)."""
-        return self.drops_privileges
+        return self.mode == "bwrap" and self.drops_privileges
 
     def zygote_command(self, control_fd: int, modules: tuple[str, ...]) -> list[str]:
         """The argv of a warm sandbox (``autograder.sandbox.zygote``) that imports ``modules``
@@ -167,7 +169,7 @@ class Launcher:
     @property
     def drops_privileges(self) -> bool:
         """Whether the sandbox runs as its own host uid (the grader runs as root and has a uid)."""
-        return self.mode == "bwrap" and self.uid is not None and os.geteuid() == 0
+        return self.mode in ("bwrap", "uid") and self.uid is not None and os.geteuid() == 0
 
 
 def check_sandbox(mode: str) -> None:
@@ -179,6 +181,10 @@ def check_sandbox(mode: str) -> None:
     if mode not in SANDBOX_MODES:
         raise SandboxUnavailable(f"unknown sandbox mode {mode!r}; choose one of {', '.join(SANDBOX_MODES)}")
     if mode == "none":
+        return
+    if mode == "uid":
+        if os.geteuid() != 0:
+            raise SandboxUnavailable("--sandbox uid runs student code as another uid: the grader must run as root")
         return
     bwrap = shutil.which("bwrap")
     if bwrap is None:

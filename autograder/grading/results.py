@@ -143,6 +143,8 @@ class SubmissionResult:
     limit: LimitHit | None = None
     output_cut_bytes: int = 0
     state: str = "graded"
+    forgeable: bool = False
+    """The tests ran inside the sandbox (``--tests-in-sandbox``): the student's code could forge them."""
 
     @property
     def score(self) -> float:
@@ -174,6 +176,7 @@ class SubmissionResult:
                 "figures": {t.name: t.figures for t in self.tests if t.figures},
                 "limit": asdict(self.limit) if self.limit else None,
                 "output_cut_bytes": self.output_cut_bytes,
+                **({"forgeable": True} if self.forgeable else {}),
             },
         }
 
@@ -204,6 +207,7 @@ class SubmissionResult:
             limit=LimitHit.from_json(extra.get("limit")),
             output_cut_bytes=extra.get("output_cut_bytes", 0),
             state=extra.get("state", "graded"),
+            forgeable=bool(extra.get("forgeable", False)),
         )
 
 

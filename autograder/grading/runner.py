@@ -13,10 +13,11 @@ import zlib
 from typing import Any, Callable
 
 import numpy as np
-from otter.test_files import ExceptionTestFile
+from otter.test_files import ExceptionTestFile, OKTestFile
 from otter.test_files.abstract_test import TestCase
 
 from autograder import testing
+from autograder.grading import doctests
 from autograder.grading.proxy import Lazy, StudentNamespace
 from autograder.grading.results import HIDDEN, VISIBLE, TestResult
 from autograder.grading.session import CallError, SandboxFailure, SandboxSession
@@ -83,8 +84,11 @@ def run_test_case(
     test asked of the notebook -> whether they were defined (see ``other_notebook_hint``).
 
     An ``Exception`` fails the test. Any other ``BaseException`` but ``KeyboardInterrupt`` (the
-    grader's own Ctrl-C, the only source of one on the trusted side) raises GraderError.
+    grader's own Ctrl-C, the only source of one on the trusted side) raises GraderError. An
+    OK-format (doctest) case goes to ``doctests.run_ok_case``.
     """
+    if isinstance(test_file, OKTestFile):
+        return doctests.run_ok_case(test_file.test_cases.index(tc), tc, test_file, session, fixtures)
     points = float(tc.points or 0.0)
     result = TestResult(tc.name, points, visibility=HIDDEN if tc.hidden else VISIBLE, passed=False)
     env = StudentNamespace(session, fixtures)

@@ -122,7 +122,7 @@ def kill_all(reason: str = "the grader was interrupted") -> None:
         session.kill(reason)
 
 
-STUDENT_OPS = frozenset({"exec", "call", "getattr"})
+STUDENT_OPS = frozenset({"exec", "call", "getattr", "otter_tests"})
 """Requests whose answer waits on student code (a getattr may run a property)."""
 
 
@@ -168,6 +168,8 @@ class SandboxSession:
         try:
             if zygote is None:
                 self._workdir = tempfile.TemporaryDirectory(prefix="dlgrade-sandbox-")
+                if launcher.mode == "uid" and launcher.drops_privileges:  # the student's uid works there
+                    os.chown(self._workdir.name, launcher.uid, launcher.uid)
                 self._proc = subprocess.Popen(
                     launcher.command(req_r, resp_w),
                     stdin=subprocess.DEVNULL,

@@ -17,6 +17,8 @@ Requests are dicts with an ``op``:
 - ``names``: answers the list of the notebook's global names (dunder names left out).
 - ``call``: ``target`` (a handle), optional ``attr``, ``args``, ``kwargs``; answers the result.
 - ``getattr``: ``target``, ``attr``; answers the attribute's value.
+- ``otter_tests``: ``sources`` = {test file name: source}; runs Otter's own test runner on the
+  notebook's globals (``--tests-in-sandbox``, see ``otter_runner``) and answers its outcomes.
 
 Every answer is {"ok": True, "value": ...} or {"ok": False, "error": {...}}. Values that are
 not data stay here and go back as handles (see ``autograder.protocol``).
@@ -119,6 +121,15 @@ class Worker:
     def op_getattr(self, target: Any, attr: str) -> Any:
         return getattr(target, attr)
 
+    def op_otter_tests(self, sources: dict) -> list:
+        from autograder.sandbox.otter_runner import run_otter_tests
+
+        try:
+            return run_otter_tests(sources, self.namespace)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+
     def handle(self, request: dict) -> dict:
         op = request.get("op")
         args = self.resolve({k: v for k, v in request.items() if k != "op"})
@@ -192,11 +203,14 @@ def drop_privileges(uid: int) -> None:
 
 
 def main() -> None:
-    """``python -m autograder.sandbox.worker REQUEST_FD RESPONSE_FD [UID TMP_INODES]``."""
+    """``python -m autograder.sandbox.worker REQUEST_FD RESPONSE_FD [UID [TMP_INODES]]``: with a
+    uid, become it (after bounding the private /tmp's inodes, when given: bubblewrap's /tmp only,
+    never the host's in ``--sandbox uid``)."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     request_fd, response_fd = (int(a) for a in sys.argv[1:3])
-    if len(sys.argv) > 3:
+    if len(sys.argv) > 4:
         bound_tmp_inodes(int(sys.argv[4]))
+    if len(sys.argv) > 3:
         drop_privileges(int(sys.argv[3]))
     Worker(request_fd, response_fd).serve()
 
