@@ -50,7 +50,7 @@ def public_bundle(notebook: Path) -> Bundle:
         ) from None
     if not isinstance(tests, dict) or not tests:
         raise CheckError(f"{notebook}: the notebook's metadata holds no public tests")
-    config = BundleConfig(id=str(otter.get("assignment_name", "assignment")))
+    config = BundleConfig(id=str(otter.get("assignment_name", "assignment")), questions=[str(q) for q in tests])  # notebook order
     try:
         return Bundle.from_sources(config, {f"{name}.py": str(source) for name, source in tests.items()})
     except BundleError as exc:
