@@ -26,7 +26,7 @@ from pathlib import Path
 from autograder.bundle import Bundle, BundleConfig, BundleError
 from autograder.console import Line
 from autograder.grading.results import SubmissionResult
-from autograder.reports import friendly_traceback
+from autograder.reports import NOT_GRADED, friendly_traceback
 
 
 class CheckError(Exception):
@@ -144,10 +144,11 @@ def report_lines(notebook: Path, result: SubmissionResult) -> list[Line]:
     for item in result.not_run:
         lines.append(Line(f"cell {item.cell + 1}, line {item.line} was not run ({item.code}): {item.reason}", "yellow"))
     width = max(len(t.name) for t in result.tests)
-    lines.append(Line(f"\n{'public test':<{width}}  status  points"))
+    lines.append(Line(f"\n{'public test':<{width}}  status      points"))
     for test in result.tests:
-        lines.append(Line(f"{test.name:<{width}}  {test.status:<6}  {test.score:g}/{test.max_score:g}"))
-        if test.status != "passed":
+        status = test.status if test.graded else NOT_GRADED
+        lines.append(Line(f"{test.name:<{width}}  {status:<10}  {test.score:g}/{test.max_score:g}"))
+        if test.status != "passed" and (test.graded or not result.error):
             lines.append(Line("    " + friendly_traceback(test.output).replace("\n", "\n    ")))
     lines.append(Line(f"\n{result.score:g}/{result.max_score:g} on the public tests ({result.execution_time:.1f} s)"))
     lines.extend(Line(text) for text in describe_hidden_tests(hidden_tests(notebook)))

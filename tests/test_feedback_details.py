@@ -38,3 +38,46 @@ def test_output_of_the_cells_alone_gets_no_heading(tmp_path):
     notebook = code_notebook(tmp_path / "nb.ipynb", "print('loaded the data')", "def train():\n    return 1")
     result = grade_submission(notebook, Bundle.load(zip_path), options("none"))
     assert result.stdout.strip() == "loaded the data"
+
+
+MEASURED = """
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "fit"
+
+
+@test_case(points=1, hidden=True)
+def test_accuracy(fit):
+    from autograder.testing import report
+
+    accuracy = fit()
+    report(f"Your model reached {accuracy:.1f}% (pass mark 90%).")
+    assert accuracy > 90, f"your model reached {accuracy:.1f}%; the pass mark is 90%"
+"""
+
+
+def test_a_passing_accuracy_test_shows_the_accuracy_reached(tmp_path):
+    from autograder.reports import render_feedback_html, render_feedback_md
+
+    zip_path = tmp_path / "fit.zip"
+    write_bundle(zip_path, BundleConfig(id="fit", seed=1), {"fit.py": MEASURED})
+    result = grade_submission(code_notebook(tmp_path / "nb.ipynb", "def fit():\n    return 93.25"), Bundle.load(zip_path), options("none"))
+    assert result.tests[0].status == "passed"
+    assert result.tests[0].output == "Passed. Your model reached 93.2% (pass mark 90%)."
+    assert "## What the passing tests measured\n\n- `fit.test_accuracy`: Passed. Your model reached 93.2% (pass mark 90%)." in render_feedback_md(result, "fit")
+    assert "Your model reached 93.2%" in render_feedback_html(result, "fit")
+
+
+def test_a_test_that_could_not_run_is_not_graded_not_failed(tmp_path):
+    from autograder.check import report_lines
+    from autograder.reports import feedback_context
+
+    zip_path = tmp_path / "train.zip"
+    write_bundle(zip_path, BundleConfig(id="train", seed=1), {"train.py": TRAIN})
+    notebook = code_notebook(tmp_path / "nb.ipynb", "import os\ndef train():\n    os._exit(3)")
+    result = grade_submission(notebook, Bundle.load(zip_path), options("none"))
+    assert not result.tests[0].graded
+    row = feedback_context(result, "train")["tests"][0]
+    assert (row["status"], row["css"]) == ("not graded", "not-graded")
+    assert any("train.test_train_twice  not graded" in line.text for line in report_lines(notebook, result))

@@ -36,6 +36,9 @@ from autograder.safe_text import SafeCSVWriter
 VISIBLE, HIDDEN = "visible", "hidden"
 """Gradescope visibility values used for public and hidden tests."""
 
+PASSED = "Passed."
+"""A passing test's ``output`` when its author wrote no success message (and it reported nothing)."""
+
 LIMIT_KINDS = ("timeout", "call_timeout", "cpu", "memory", "file_size", "killed")
 """What ``LimitHit.kind`` may be: the submission's wall clock, one call's wall clock, CPU time
 (SIGXCPU), address space (a real ``MemoryError``), file size (SIGXFSZ), or SIGKILL (the hard

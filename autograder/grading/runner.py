@@ -20,7 +20,7 @@ from otter.test_files.abstract_test import TestCase
 from autograder import testing
 from autograder.grading.budget import Budget
 from autograder.grading.proxy import Lazy, StudentNamespace
-from autograder.grading.results import HIDDEN, VISIBLE, LimitHit, TestResult
+from autograder.grading.results import HIDDEN, PASSED, VISIBLE, LimitHit, TestResult
 from autograder.grading.session import CallError, SandboxFailure, SandboxSession
 
 class GraderError(Exception):
@@ -99,11 +99,11 @@ def run_test_case(
     session.output.section(f"{GRADER_OUTPUT} {tc.name} ran your code ──")
     session.budget_end = time.monotonic() + budget.seconds if budget else None
     try:
-        with testing.collect_figures() as result.figures:
+        with testing.collect_figures() as result.figures, testing.collect_notes() as notes:
             tc.body.call_func(env)
     except SandboxFailure as exc:
         result.graded, result.limit = False, exc.limit
-        if budget and exc.limit and exc.limit.kind == "call_timeout":
+        if budget and exc.limit and exc.limit.kind == "call_timeout" and session.stopped_by_budget:
             result.limit = LimitHit("call_timeout", budget.timeout_message(tc.name, session.running))
             result.output = f"Not graded. {result.limit.message}"
         else:
@@ -120,7 +120,7 @@ def run_test_case(
         raise GraderError(f"{type(exc).__name__} while running {tc.name}") from None
     else:
         result.score, result.passed = points, True
-        result.output = tc.success_message or "Passed."
+        result.output = " ".join([tc.success_message or PASSED, *notes])  # what it measured (testing.report)
     finally:
         session.budget_end = None
         result.seconds = session.student_seconds - spent

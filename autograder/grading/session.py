@@ -199,6 +199,8 @@ class SandboxSession:
         self.budget_end: float | None = None
         """While a test with a time budget runs: the ``time.monotonic()`` value its calls must
         finish by, instead of each having ``call_timeout`` (set by the runner)."""
+        self.stopped_by_budget = False
+        """Whether the last request's limit was the test's budget (``budget_end``)."""
         self.running: str | None = None
         """The name of the notebook function last called (set by ``proxy.Remote``), for messages."""
         req_r, self._req_w = os.pipe()
@@ -249,11 +251,15 @@ class SandboxSession:
             raise self.failure()
         now = time.monotonic()
         per_call = timeout or (self.cells_timeout if op == "exec" and self.cells_timeout else self.call_timeout)
-        if self.budget_end is not None:  # a test's budget covers all its calls (autograder.grading.budget)
-            per_call = min(timeout or self.budget_end - now, self.budget_end - now)
+        by_budget = False
+        if self.budget_end is not None:  # a test's budget covers all its calls (autograder.grading.budget),
+            left = self.budget_end - now  # never less than a limit the test gave one call (with_timeout)
+            by_budget = not timeout or left >= timeout
+            per_call = left if by_budget else timeout
         limit = min(per_call, self.deadline - now)
+        self.stopped_by_budget = by_budget and limit < self.deadline - now
         if limit <= 0:
-            whole = self.deadline <= now
+            whole = not self.stopped_by_budget
             self.kill("the submission's time limit was used up" if whole else "this test's time limit was used up",
                       "timeout" if whole else "call_timeout")
             raise self.failure()
@@ -265,7 +271,7 @@ class SandboxSession:
             response = protocol.decode(payload, self.limits)
         except TimeoutError:
             whole = end >= self.deadline
-            what = ("the submission's time limit" if whole else "this test's time limit" if self.budget_end is not None
+            what = ("the submission's time limit" if whole else "this test's time limit" if self.stopped_by_budget
                     else f"the {limit:.0f} s limit for one call")
             self.kill(f"your code did not finish within {what} and was stopped", "timeout" if whole else "call_timeout")
             raise self.failure() from None
