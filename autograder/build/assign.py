@@ -175,7 +175,8 @@ def build(spec_dir: Path, dist: Path, options: GradeOptions | None = None) -> Bu
     environment = grading_environment()
     for path in (out.student_notebook, out.solution_notebook):  # for dlgrade check
         notebook = nbformat.read(path, as_version=4)
-        notebook.metadata["dlgrade"] = {"hidden_tests": hidden_test_summary(test_files), "environment": environment}
+        notebook.metadata["dlgrade"] = {"hidden_tests": hidden_test_summary(test_files), "environment": environment,
+                                        "attachments": list(spec.config.attachments)}
         notebook.cells.insert(1, nbformat.v4.new_markdown_cell(environment_line(environment)))
         nbformat.write(notebook, path)
     config = replace(spec.config, environment=environment, questions=list(spec.questions))
