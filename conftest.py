@@ -76,7 +76,7 @@ def fast_bundle(built, tmp_path_factory) -> Path:
 
     with zipfile.ZipFile(built.autograder_zip) as zf:
         files = {n[len("tests/"):]: zf.read(n).decode() for n in zf.namelist() if n.startswith("tests/")}
-    config = replace(bundle.config, limits=replace(bundle.config.limits, call_timeout=5.0))
+    config = replace(bundle.config, limits=replace(bundle.config.limits, call_timeout=5.0), reference_seconds={}, reference_cells_seconds=None)
     path = tmp_path_factory.mktemp("fast") / "autograder.zip"
     write_bundle(path, config, files, bundle.package.sources)
     return path

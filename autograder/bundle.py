@@ -55,6 +55,8 @@ class Limits:
       grader runs as root and gives each slot its own uid).
     - attachment_bytes: size of one file submitted with the notebook (see
       ``BundleConfig.attachments``), bytes.
+    - time_margin: how many times the reference solution's measured time a test (or the cells)
+      may take, for a loaded machine or slower student code (see ``autograder.grading.budget``).
     """
 
     timeout: float = 300.0
@@ -68,6 +70,7 @@ class Limits:
     tmp_inodes: int = 16384
     processes: int = 256
     attachment_bytes: int = 64 * 2**20
+    time_margin: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,13 @@ class BundleConfig:
     - late: the late-submission penalty applied on export (``LatePolicy``), or None.
     - environment: the grading environment the bundle was built and verified in, package name ->
       version (``{"python": "3.11.9", "numpy": "2.1.3", "torch": "2.5.1"}``); empty when unknown.
+    - reference_seconds: what the reference solution's code took when ``dlgrade build`` verified
+      the bundle, seconds: test name -> time spent in its calls into the notebook; empty when not
+      measured. Each test's time budget is derived from it (``autograder.grading.budget``).
+    - reference_cells_seconds: what running the reference notebook's cells took, seconds (None:
+      not measured).
+    - questions: the questions in notebook order; test files are listed in this order (then by
+      name for any not in it). Empty: by file name.
     """
 
     id: str = "assignment"
@@ -172,6 +182,9 @@ class BundleConfig:
     preload: list[str] = field(default_factory=lambda: ["numpy"])
     late: LatePolicy | None = None
     environment: dict[str, str] = field(default_factory=dict)
+    reference_seconds: dict[str, float] = field(default_factory=dict)
+    reference_cells_seconds: float | None = None
+    questions: list[str] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: dict) -> "BundleConfig":
@@ -184,6 +197,9 @@ class BundleConfig:
             attachments=list(data.get("attachments", [])),
             preload=list(data.get("preload", ["numpy"])),
             environment={str(k): str(v) for k, v in dict(data.get("environment", {})).items()},
+            reference_seconds={str(k): float(v) for k, v in dict(data.get("reference_seconds", {})).items()},
+            reference_cells_seconds=None if data.get("reference_cells_seconds") is None else float(data["reference_cells_seconds"]),
+            questions=[str(q) for q in data.get("questions", [])],
         )
 
 
@@ -244,7 +260,8 @@ class Bundle:
 
     @classmethod
     def from_sources(cls, config: BundleConfig, sources: dict[str, str], sha256: str = "", modules: dict[str, str] | None = None) -> "Bundle":
-        """A bundle from test file sources (file name -> Python source), in name order, and the
+        """A bundle from test file sources (file name -> Python source), in the order of
+        ``config.questions`` (notebook order), then by name, and the
         assignment's modules (module name -> source).
 
         Each file is an Otter exception-based or OK-format (doctest) test file, told apart as
@@ -252,8 +269,9 @@ class Bundle:
         BundleError for a file that is neither.
         """
         package = ModulePackage(PACKAGE, modules or {}, "autograder.zip/assignment")
+        order = {f"{q}.py": i for i, q in enumerate(config.questions)}
         test_files = []
-        for name, source in sorted(sources.items()):
+        for name, source in sorted(sources.items(), key=lambda item: (order.get(item[0], len(order)), item[0])):
             with package.installed():  # test files may import the assignment's modules at the top
                 test_file = read_test_file(name, source)
             for index, tc in enumerate(test_file.test_cases):
@@ -281,15 +299,37 @@ def read_test_file(name: str, source: str) -> ExceptionTestFile | OKTestFile:
         raise BundleError(f"{name}: unreadable Otter test file ({type(exc).__name__}: {exc})") from None
 
 
+def config_json(config: BundleConfig) -> str:
+    """``dlgrade.json``'s text for ``config``."""
+    data = asdict(config)
+    if data["late"] is None:  # bundles without a late policy stay as they were (same sha256)
+        del data["late"]
+    return json.dumps(data, indent=2)
+
+
 def write_bundle(path: Path, config: BundleConfig, test_files: dict[str, str], modules: dict[str, str] | None = None) -> None:
     """Write an autograder zip. test_files: file name (``softmax.py``) -> source; modules: the
     assignment's modules, module name (``solution``) -> source."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        data = asdict(config)
-        if data["late"] is None:  # bundles without a late policy stay as they were (same sha256)
-            del data["late"]
-        zf.writestr(CONFIG_NAME, json.dumps(data, indent=2))
+        zf.writestr(CONFIG_NAME, config_json(config))
         for name, source in sorted(test_files.items()):
             zf.writestr(f"tests/{name}", source)
         for name, source in sorted((modules or {}).items()):
             zf.writestr(f"{PACKAGE}/{name}.py", source)
+
+
+def rewrite_config(path: Path, config: BundleConfig) -> None:
+    """Replace the ``dlgrade.json`` of the autograder zip at ``path`` with ``config``, keeping
+    every other member (through a temporary zip beside it and a rename). Raises BundleError
+    when ``path`` is not a readable zip."""
+    tmp = Path(path).with_name(Path(path).name + ".tmp")
+    try:
+        with zipfile.ZipFile(path) as old, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as new:
+            new.writestr(CONFIG_NAME, config_json(config))
+            for info in old.infolist():
+                if info.filename != CONFIG_NAME:
+                    new.writestr(info, old.read(info))
+    except (OSError, zipfile.BadZipFile) as exc:
+        tmp.unlink(missing_ok=True)
+        raise BundleError(f"{path}: cannot rewrite its {CONFIG_NAME} ({exc})") from None
+    tmp.replace(path)

@@ -26,31 +26,76 @@ from pathlib import Path
 from autograder.bundle import Bundle, BundleConfig, BundleError
 from autograder.console import Line
 from autograder.grading.results import SubmissionResult
-from autograder.reports import friendly_traceback
+from autograder.intake import IntakeError, notebook_from_zip, read_attachments, read_submitted
+from autograder.reports import NOT_GRADED, friendly_traceback
 
 
 class CheckError(Exception):
     """The notebook cannot be checked; ``str()`` says why."""
 
 
+def notebook_json(notebook: Path) -> dict:
+    """The notebook's JSON, from an ``.ipynb`` or from the one notebook in a submitted ``.zip``
+    (read as the grader reads it: ``autograder.intake``). Raises ValueError or OSError."""
+    data = read_submitted(Path(notebook), MAX_ZIP_EXTRA_BYTES)
+    if Path(notebook).suffix.lower() == ".zip":
+        try:
+            data = notebook_from_zip(data)
+        except IntakeError as exc:
+            raise ValueError(str(exc)) from None
+    return json.loads(data.decode("utf-8"))
+
+
+MAX_ZIP_EXTRA_BYTES = 1 << 30
+"""Room for a ``.zip``'s attachments when ``dlgrade check`` reads it (its own notebook, its own
+limit: the grader's limits apply when it grades)."""
+
+
+def metadata_dlgrade(notebook: Path) -> dict:
+    """``metadata.dlgrade`` of the notebook (what ``dlgrade build`` recorded), {} when absent."""
+    try:
+        recorded = notebook_json(notebook)["metadata"]["dlgrade"]
+    except (OSError, IntakeError, ValueError, KeyError, TypeError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def attachment_lines(notebook: Path, attachments: list[str]) -> list[Line]:
+    """A yellow warning for each file the assignment wants submitted with the notebook
+    (``attachments``, e.g. a trained ``state_dict``) that the grader would not find: in the same
+    ``.zip``, or beside a notebook alone in its folder (``autograder.intake.read_attachments``)."""
+    try:
+        found = read_attachments(Path(notebook), attachments, MAX_ZIP_EXTRA_BYTES)
+    except (IntakeError, OSError) as exc:
+        return [Line(f"warning: the files submitted with the notebook cannot be read: {exc}", "yellow")]
+    where = "in the same .zip as the notebook" if Path(notebook).suffix.lower() == ".zip" else "beside the notebook, alone in its folder"
+    return [
+        Line(f"warning: {name} is missing: submit it {where}; without it every test that uses it scores 0", "yellow")
+        for name in attachments if name not in found
+    ]
+
+
 def public_bundle(notebook: Path) -> Bundle:
-    """The public tests embedded in a student notebook, as a bundle with default limits.
+    """The public tests embedded in a student notebook (an ``.ipynb`` or a submitted ``.zip``),
+    as a bundle with default limits and the attachments ``dlgrade build`` recorded.
 
     Raises CheckError when the file is not a notebook JSON or carries no Otter tests (not a
     notebook made by ``dlgrade build``/``otter assign``, or its metadata was removed).
     """
     try:
-        data = json.loads(Path(notebook).read_text(encoding="utf-8"))
+        data = notebook_json(notebook)
         otter = data["metadata"]["otter"]
         tests = otter["tests"]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+    except (OSError, IntakeError, ValueError, KeyError, TypeError) as exc:
         raise CheckError(
             f"{notebook}: no public tests found ({type(exc).__name__}: {exc}); check the notebook your "
             "course handed out, whose metadata holds them"
         ) from None
     if not isinstance(tests, dict) or not tests:
         raise CheckError(f"{notebook}: the notebook's metadata holds no public tests")
-    config = BundleConfig(id=str(otter.get("assignment_name", "assignment")))
+    attachments = metadata_dlgrade(notebook).get("attachments", [])
+    config = BundleConfig(id=str(otter.get("assignment_name", "assignment")), questions=[str(q) for q in tests],  # notebook order
+                          attachments=[str(a) for a in attachments] if isinstance(attachments, list) else [])
     try:
         return Bundle.from_sources(config, {f"{name}.py": str(source) for name, source in tests.items()})
     except BundleError as exc:
@@ -62,10 +107,7 @@ def public_bundle(notebook: Path) -> Bundle:
 def hidden_tests(notebook: Path) -> dict[str, list[dict]]:
     """question -> [{"name", "points"}] of the hidden tests, as ``dlgrade build`` recorded them in
     the notebook's metadata (``metadata.dlgrade.hidden_tests``); {} for an older notebook."""
-    try:
-        summary = json.loads(Path(notebook).read_text(encoding="utf-8"))["metadata"]["dlgrade"]["hidden_tests"]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
-        return {}
+    summary = metadata_dlgrade(notebook).get("hidden_tests")
     return summary if isinstance(summary, dict) else {}
 
 
@@ -119,10 +161,7 @@ def environment_warnings(recorded: dict[str, str], current: dict[str, str]) -> l
 def recorded_environment(notebook: Path) -> dict[str, str]:
     """The grading environment ``dlgrade build`` recorded in the notebook's metadata
     (``metadata.dlgrade.environment``); {} for an older notebook."""
-    try:
-        recorded = json.loads(Path(notebook).read_text(encoding="utf-8"))["metadata"]["dlgrade"]["environment"]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
-        return {}
+    recorded = metadata_dlgrade(notebook).get("environment")
     return {str(k): str(v) for k, v in recorded.items()} if isinstance(recorded, dict) else {}
 
 
@@ -144,10 +183,11 @@ def report_lines(notebook: Path, result: SubmissionResult) -> list[Line]:
     for item in result.not_run:
         lines.append(Line(f"cell {item.cell + 1}, line {item.line} was not run ({item.code}): {item.reason}", "yellow"))
     width = max(len(t.name) for t in result.tests)
-    lines.append(Line(f"\n{'public test':<{width}}  status  points"))
+    lines.append(Line(f"\n{'public test':<{width}}  status      points"))
     for test in result.tests:
-        lines.append(Line(f"{test.name:<{width}}  {test.status:<6}  {test.score:g}/{test.max_score:g}"))
-        if test.status != "passed":
+        status = test.status if test.graded else NOT_GRADED
+        lines.append(Line(f"{test.name:<{width}}  {status:<10}  {test.score:g}/{test.max_score:g}"))
+        if test.status != "passed" and (test.graded or not result.error):
             lines.append(Line("    " + friendly_traceback(test.output).replace("\n", "\n    ")))
     lines.append(Line(f"\n{result.score:g}/{result.max_score:g} on the public tests ({result.execution_time:.1f} s)"))
     lines.extend(Line(text) for text in describe_hidden_tests(hidden_tests(notebook)))

@@ -308,14 +308,16 @@ def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: 
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds for the whole check (default 300).")
 @sandbox_option
 def check(notebook: Path, autograder_zip: Path | None, trust_notebook: bool, timeout: float | None, sandbox: str) -> None:
-    """Run the public tests on NOTEBOOK the way the grader runs them, and print a table.
+    """Run the public tests on NOTEBOOK (an .ipynb, or the .zip of a notebook and the files
+    submitted with it) the way the grader runs them, and print a table; warn about a file the
+    assignment wants submitted with the notebook that is missing.
 
     The tests come from --autograder ZIP, or with --trust-notebook from NOTEBOOK's own
     metadata (test code runs outside the sandbox, so never trust a notebook someone else
     wrote). Exits 0 when every public test passes, 1 otherwise. The hidden tests are not in
     your notebook: passing here does not promise full marks.
     """
-    from autograder.check import CheckError, environment_lines, public_bundle, public_tests_of, report_lines
+    from autograder.check import CheckError, attachment_lines, environment_lines, public_bundle, public_tests_of, report_lines
     from autograder.grading.grade import grade_submission
 
     if (autograder_zip is None) == (not trust_notebook):
@@ -328,7 +330,7 @@ def check(notebook: Path, autograder_zip: Path | None, trust_notebook: bool, tim
         bundle = public_tests_of(Bundle.load(autograder_zip)) if autograder_zip else public_bundle(notebook)
     except (CheckError, BundleError) as exc:
         raise click.ClickException(str(exc))
-    echo_lines(environment_lines(notebook))
+    echo_lines(environment_lines(notebook) + attachment_lines(notebook, bundle.config.attachments))
     result = grade_submission(notebook, bundle, _options(sandbox, None, threads=ONE_OFF_THREADS, timeout=timeout))
     echo_lines(report_lines(notebook, result))
     if result.score < result.max_score:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from autograder.grading.results import HIDDEN, SubmissionResult, write_text_atomic
+from autograder.grading.results import HIDDEN, PASSED, SubmissionResult, write_text_atomic
 from autograder.resources import templates_dir
 
 
@@ -131,6 +131,10 @@ def limits_hit(result: SubmissionResult, include_cells: bool = True) -> list[Lim
 # ------------------------------------------------------------------------------ questions
 
 
+NOT_GRADED = "not graded"
+"""The status shown for a test that could not run (``TestResult.graded`` false)."""
+
+
 def question_of(test_name: str, questions: dict[str, str] | None = None) -> str:
     """The question a test belongs to: from ``questions`` (test name -> question, as the bundle
     knows it), else the part of ``question.test_name`` before the first dot."""
@@ -183,17 +187,21 @@ def feedback_context(result: SubmissionResult, assignment: str, questions: dict[
     tests = []
     for test in result.tests:
         question = question_of(test.name, questions)
-        not_graded = not test.graded and bool(result.error)  # the whole notebook could not be graded
+        whole_not_graded = not test.graded and bool(result.error)  # the whole notebook could not be graded
+        failed = test.status != "passed"
         tests.append({
             "name": test.name,
             "short_name": short_test_name(test.name, question),
             "question": question,
             "hidden": test.visibility == HIDDEN,
-            "status": test.status,
+            "status": test.status if test.graded else NOT_GRADED,
+            "css": test.status if test.graded else "not-graded",  # not graded: neutral, not red
             "score": test.score,
             "max_score": test.max_score,
-            # a failed test's message; not repeated when it only says the notebook could not run
-            "message": "" if test.status == "passed" or not_graded else friendly_traceback(test.output),
+            # a failed test's message, not repeated when it only says the notebook could not run;
+            # a passed test's when it says more than "Passed." (what it measured: testing.report)
+            "message": ("" if whole_not_graded else friendly_traceback(test.output)) if failed
+            else ("" if test.output.strip() in ("", PASSED) else test.output),
             "figures": test.figures,
         })
     return {

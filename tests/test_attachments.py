@@ -115,3 +115,43 @@ def test_the_resume_hash_changes_with_an_attachment(tmp_path):
     nb = code_notebook(tmp_path / "nb.ipynb", "x = 1").read_bytes()
     plain = submission_sha256(nb, {})
     assert submission_sha256(nb, {"weights.pt": b"1"}) not in (plain, submission_sha256(nb, {"weights.pt": b"2"}))
+
+
+PUBLIC_CHECKPOINT_TEST = CHECKPOINT_TEST_FILE.replace("hidden=True", "hidden=False")
+
+
+def submitted_zip(tmp_path, with_weights: bool):
+    """A .zip as torch-cnn-mnist students submit it: the notebook (its public tests and the
+    attachments ``dlgrade build`` records in its metadata) and, when asked, its checkpoint."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(NOTEBOOK_CELL)])
+    notebook.metadata["otter"] = {"assignment_name": "ckpt", "tests": {"checkpoint": PUBLIC_CHECKPOINT_TEST}}
+    notebook.metadata["dlgrade"] = {"attachments": ["weights.pt"]}
+    members = {"ckpt.ipynb": nbformat.writes(notebook).encode()}
+    if with_weights:
+        members["weights.pt"] = saved(torch.nn.Linear(2, 1).state_dict())
+    return zipped(tmp_path / "submission.zip", members)
+
+
+def test_dlgrade_check_takes_the_submitted_zip_and_warns_about_a_missing_attachment(tmp_path):
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+
+    def check(path, *how):
+        return CliRunner().invoke(main, ["check", str(path), *how, "--sandbox", "none"])
+
+    complete = check(submitted_zip(tmp_path, True), "--trust-notebook")
+    assert complete.exit_code == 0, complete.output
+    assert "checkpoint.test_submitted_weights_match_the_model  passed" in complete.output and "missing" not in complete.output
+
+    (tmp_path / "submission.zip").unlink()
+    partial = check(submitted_zip(tmp_path, False), "--trust-notebook")
+    assert partial.exit_code == 1
+    assert "warning: weights.pt is missing: submit it in the same .zip as the notebook" in partial.output
+
+    course = tmp_path / "course.zip"  # a grader checking it with the course's autograder: same warning
+    write_bundle(course, BundleConfig(id="ckpt", attachments=["weights.pt"]), {"checkpoint.py": PUBLIC_CHECKPOINT_TEST})
+    graded = check(tmp_path / "submission.zip", "--autograder", str(course))
+    assert graded.exit_code == 1 and "warning: weights.pt is missing" in graded.output

@@ -1,7 +1,7 @@
 """feedback.html and summary.html in a real browser: headless Chromium (the system's, driven
 through Playwright's DevTools connection) loads each page with every network request refused,
 without console or page errors, and shows the score, the test table and the charts.
-Screenshots stay in each test's temporary folder.
+Screenshots stay in each test's temporary folder, or in $DLGRADE_SCREENSHOTS when set (to look at them).
 
 Needs a Chromium: $DLGRADE_CHROMIUM, else ``chromium`` (Debian: ``apt-get install chromium``),
 ``chromium-browser`` or ``google-chrome`` on PATH; the tests are skipped, saying so, without one,
@@ -129,3 +129,48 @@ def test_summary_html_renders_the_charts_and_tables_with_no_errors(browser, resu
     assert rates.count() == 2 and rates.first.locator("td").first.inner_text() == "double.test_hidden"
     assert page.page.locator("#slowest tr").count() == 4
     assert shot.exists()
+
+
+VIEWPORTS = {"desktop": (1200, 900), "phone": (390, 844)}
+"""Widths the feedback page is looked at: a laptop and a phone (iPhone 12-14's CSS width)."""
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory):
+    """Feedback pages of a wrong submission (a long unbroken error, a hidden failure, a test not
+    graded after a crash) and a right one, screenshotted at desktop and phone widths into
+    ``$DLGRADE_SCREENSHOTS`` when set (to look at them), else a temporary folder."""
+    folder = tmp_path_factory.mktemp("screens")
+    bundle = tiny_bundle(folder, timeout=30, call_timeout=5)
+    subs = {
+        "wrong": code_notebook(folder / "wrong.ipynb", "import os\ndef double(x):\n    if not hasattr(x, 'shape'):\n"
+                               "        raise ValueError('cannot read /home/student/' + 'very_long_folder_name_' * 12 + 'data.npy')\n"
+                               "    os._exit(1)\n"),
+        "right": code_notebook(folder / "right.ipynb", DOUBLE, "print('epoch 1: loss 0.25 ' * 20)"),
+    }
+    out = folder / "results"
+    grade_to_folder(bundle, subs, out, options("none"), workers=1)
+    shots = Path(os.environ.get("DLGRADE_SCREENSHOTS") or folder / "png")
+    shots.mkdir(parents=True, exist_ok=True)
+    return out, shots
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("name", ["wrong", "right"])
+def test_feedback_page_fits_desktop_and_phone_widths(browser, screenshots, name, viewport):
+    out, shots = screenshots
+    width, height = VIEWPORTS[viewport]
+    page = Page(browser, out / name / "feedback.html")
+    page.page.set_viewport_size({"width": width, "height": height})
+    page.screenshot(shots / f"feedback-{name}-{viewport}.png")
+    assert page.errors == [] and page.requests == []
+    table = page.page.locator("#tests").bounding_box()
+    assert table["x"] >= 0 and table["x"] + table["width"] <= width, (viewport, table)
+    assert page.page.evaluate("document.documentElement.scrollWidth") <= width  # nothing scrolls sideways
+    statuses = page.page.locator("#tests tr.test td[data-label=Result]")
+    if name == "wrong":  # the public test failed; the hidden one could not run after the crash: neutral
+        assert statuses.all_inner_texts() == ["failed", "not graded"]
+        colours = [statuses.nth(i).evaluate("td => getComputedStyle(td).color") for i in range(2)]
+        assert colours[0] == "rgb(207, 34, 46)" and colours[1] != colours[0]
+    else:
+        assert statuses.all_inner_texts() == ["passed", "passed"]

@@ -45,6 +45,7 @@ def test_bundle_holds_config_and_every_test_file(built):
     assert names == {"dlgrade.json", "assignment/solution.py"} | {f"tests/{q}.py" for q in QUESTIONS}
     bundle = Bundle.load(built.autograder_zip)
     assert bundle.config.id == "mnist-softmax" and bundle.config.data == ["mnist"]
+    assert [f.name for f in bundle.test_files] == QUESTIONS  # notebook order, not alphabetical
     hidden = [tc for _, tc in bundle.test_cases if tc.hidden]
     public = [tc for _, tc in bundle.test_cases if not tc.hidden]
     assert len(hidden) > len(public) >= len(QUESTIONS)
@@ -55,6 +56,9 @@ def test_verification_passes_reference_and_zeroes_stub_on_real_mnist(built, mnis
     verify(built, options(sandbox_mode, mnist_dir))
     assert built.solution_result.score == built.solution_result.max_score > 0
     assert built.stub_result.score == 0
+    config = Bundle.load(built.autograder_zip).config  # what the reference took: each test's time budget
+    assert set(config.reference_seconds) == {t.name for t in built.solution_result.tests}
+    assert config.reference_cells_seconds > 0 and config.reference_seconds["train.test_mnist_test_accuracy"] > 0
 
 
 def test_verification_fails_loudly_for_a_test_the_stub_passes(tmp_path, sandbox_mode):

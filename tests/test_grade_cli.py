@@ -12,8 +12,8 @@ from autograder.demo import write_example_submissions
 from conftest import notebook_from
 
 RESULT_KEYS = {"score", "max_score", "tests", "output", "execution_time"}
-TEST_KEYS = {"name", "score", "max_score", "status", "output", "visibility", "graded", "limit"}
-"""Gradescope's test fields plus dlgrade's ``graded`` and ``limit`` (autograder/grading/results.py)."""
+TEST_KEYS = {"name", "score", "max_score", "status", "output", "visibility", "graded", "limit", "seconds"}
+"""Gradescope's test fields plus dlgrade's ``graded``, ``limit`` and ``seconds`` (autograder/grading/results.py)."""
 
 
 def test_grade_a_mixed_batch_on_real_mnist(built, fast_bundle, mnist_dir, sandbox_mode, tmp_path):

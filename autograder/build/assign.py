@@ -31,7 +31,8 @@ from autograder.assignment_package import PACKAGE, ModulePackage, folder_sources
 from autograder.build.expectations import check_reference, check_stub
 from autograder.build.spec import AssignmentSpec
 from autograder.check import grading_environment
-from autograder.bundle import Bundle, BundleConfig, write_bundle
+from autograder.bundle import Bundle, BundleConfig, rewrite_config, write_bundle
+from autograder.grading.budget import measured
 from autograder.grading.grade import GradeOptions, grade_submission
 from autograder.grading.results import SubmissionResult
 
@@ -131,9 +132,9 @@ def public_test_cells(test_source: str) -> list[str]:
 
 def hidden_test_summary(test_files: dict[str, str]) -> dict[str, list[dict]]:
     """What the student notebook says about the hidden tests: question -> [{"name": test
-    function name, "points": float}], in file order. Names only (they are shown in feedback
+    function name, "points": float}], in the order of ``test_files`` (notebook order). Names only (they are shown in feedback
     anyway): never a hidden test's source or docstring."""
-    bundle = Bundle.from_sources(BundleConfig(id="summary"), test_files)
+    bundle = Bundle.from_sources(BundleConfig(id="summary", questions=[n.removesuffix(".py") for n in test_files]), test_files)
     return {f.name: [{"name": tc.name, "points": float(tc.points or 0)} for tc in f.test_cases if tc.hidden] for f in bundle.test_files}
 
 
@@ -174,10 +175,12 @@ def build(spec_dir: Path, dist: Path, options: GradeOptions | None = None) -> Bu
     environment = grading_environment()
     for path in (out.student_notebook, out.solution_notebook):  # for dlgrade check
         notebook = nbformat.read(path, as_version=4)
-        notebook.metadata["dlgrade"] = {"hidden_tests": hidden_test_summary(test_files), "environment": environment}
+        notebook.metadata["dlgrade"] = {"hidden_tests": hidden_test_summary(test_files), "environment": environment,
+                                        "attachments": list(spec.config.attachments)}
         notebook.cells.insert(1, nbformat.v4.new_markdown_cell(environment_line(environment)))
         nbformat.write(notebook, path)
-    write_bundle(out.autograder_zip, replace(spec.config, environment=environment), test_files, folder_sources(spec.folder))
+    config = replace(spec.config, environment=environment, questions=list(spec.questions))
+    write_bundle(out.autograder_zip, config, test_files, folder_sources(spec.folder))
     if options is not None:
         verify(out, options)
     return out
@@ -192,3 +195,5 @@ def verify(out: BuildOutput, options: GradeOptions) -> None:
     failed = [c for c in (check_reference(out.solution_result), check_stub(out.stub_result)) if not c.ok]
     if failed:
         raise BuildError("verification failed:\n  " + "\n  ".join(f"{c.submission} {c.detail}" for c in failed))
+    tests, cells = measured(out.solution_result)  # each test's time budget (autograder.grading.budget)
+    rewrite_config(out.autograder_zip, replace(bundle.config, reference_seconds=tests, reference_cells_seconds=cells))

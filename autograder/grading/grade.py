@@ -18,6 +18,7 @@ from typing import Callable
 from autograder import otter_compat
 from autograder.bundle import Bundle
 from autograder.grading.in_sandbox import run_in_sandbox
+from autograder.grading.budget import budget_for, cells_budget, submission_timeout
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, NotRunCode, SubmissionResult, TestResult
 from autograder.grading.runner import NOT_DEFINED, GraderError, make_fixtures, other_notebook_hint, run_test_case
@@ -135,7 +136,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         return result
 
     result.not_run = [NotRunCode(c.index, n.line, n.code, n.reason) for c in cells for n in c.not_run]
-    deadline = started + (options.timeout or limits.timeout)
+    deadline = started + (options.timeout or submission_timeout(bundle.config, bundle.test_names))
     launcher = Launcher(options.sandbox, options.threads, limits, options.uid, options.gpu)
     if launcher.drops_privileges:
         launcher = replace(launcher, uid=claim_uid(options.uid))
@@ -156,7 +157,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         for step_cells, questions in steps:
             done += step_cells
             if session is None:
-                session, failure = _start(launcher, preload, deadline, limits, step_cells, files, result)
+                session, failure = _start(launcher, preload, deadline, limits, step_cells, files, result, cells_budget(bundle.config))
             else:
                 failure = _exec(session, step_cells, None, limits, result)
             if failure:
@@ -176,12 +177,12 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                     if session.dead_reason and restarts < MAX_RESTARTS and time.monotonic() < deadline:
                         _finish(session, result, outputs)
                         restarts += 1
-                        session, _ = _start(launcher, preload, deadline, limits, done, files, None)
+                        session, _ = _start(launcher, preload, deadline, limits, done, files, None, cells_budget(bundle.config))
                     device = "cpu" if options.gpu is None else "cuda"
                     fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments, sources)
                     try:
                         with bundle.modules():  # the hidden tests import the assignment's reference as `assignment`
-                            graded[tc.name] = run_test_case(tc, test_file, session, fixtures, looked_up)
+                            graded[tc.name] = run_test_case(tc, test_file, session, fixtures, looked_up, budget_for(bundle.config, tc.name))
                     except GraderError as exc:
                         result.state = "grader_error"
                         graded[tc.name] = not_graded(tc, f"Not graded: the grader failed on this test ({exc}).")
@@ -217,19 +218,21 @@ class Files:
     support: dict[str, bytes]
 
 
-def _start(launcher, preload, deadline, limits, cells: list[CodeCell], files: Files, result: SubmissionResult | None):
+def _start(launcher, preload, deadline, limits, cells: list[CodeCell], files: Files, result: SubmissionResult | None,
+           cells_timeout: float | None = None):
     """Start a sandbox (forked from a warm one that imported ``preload``, unless that is None
     or not possible), put ``files`` in its working folder and run the cells. Returns
     (session, the SandboxFailure if the cells could not finish, else None).
 
     Cell errors, and a real MemoryError's limit, are recorded on ``result`` when given (the
-    first run only).
+    first run only). cells_timeout: seconds the cells may take (default: the per-call limit).
     """
     zygote = zygote_for(launcher, preload) if preload is not None else None
     try:
         session = SandboxSession(launcher, deadline, limits.call_timeout, limits.max_output_bytes, zygote=zygote)
     except ZygoteError:
         session = SandboxSession(launcher, deadline, limits.call_timeout, limits.max_output_bytes)
+    session.cells_timeout = cells_timeout
     try:
         session.request("lookup", name="__name__")  # waits for the sandbox to start: overhead, not student time
     except SandboxFailure as exc:

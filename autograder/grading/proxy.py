@@ -43,12 +43,13 @@ class Remote:
     Remote cannot masquerade as an array, a number or a container on the trusted side.
     """
 
-    __slots__ = ("_session", "_handle", "_timeout")
+    __slots__ = ("_session", "_handle", "_timeout", "_name")
 
-    def __init__(self, session: SandboxSession, handle: Handle, timeout: float | None = None):
-        self._session, self._handle, self._timeout = session, handle, timeout
+    def __init__(self, session: SandboxSession, handle: Handle, timeout: float | None = None, name: str | None = None):
+        self._session, self._handle, self._timeout, self._name = session, handle, timeout, name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self._session.running = self._name  # named in a timeout's message
         value = self._session.request(
             "call", timeout=self._timeout, target=self._handle, args=list(unwrap(args)), kwargs=unwrap(kwargs)
         )
@@ -57,7 +58,8 @@ class Remote:
     def __getattr__(self, attr: str) -> Any:
         if attr.startswith("_"):
             raise AttributeError(attr)
-        return wrap(self._session, self._session.request("getattr", target=self._handle, attr=attr))
+        value = self._session.request("getattr", target=self._handle, attr=attr)
+        return wrap(self._session, value, f"{self._name}.{attr}" if self._name else None)
 
     def __repr__(self) -> str:
         return f"<student's {self._handle.type_name}>"
@@ -70,13 +72,14 @@ def with_timeout(remote: Remote, seconds: float) -> Remote:
     """
     if not isinstance(remote, Remote):
         raise TypeError(f"expected a student function, got {type(remote).__name__}")
-    return Remote(remote._session, remote._handle, seconds)
+    return Remote(remote._session, remote._handle, seconds, remote._name)
 
 
-def wrap(session: SandboxSession, value: Any) -> Any:
-    """Turn Handles inside a decoded value into Remotes."""
+def wrap(session: SandboxSession, value: Any, name: str | None = None) -> Any:
+    """Turn Handles inside a decoded value into Remotes (a Handle that is the whole value is
+    named ``name``, the notebook's name for it)."""
     if isinstance(value, Handle):
-        return Remote(session, value)
+        return Remote(session, value, name=name)
     if type(value) in (list, tuple):
         return type(value)(wrap(session, v) for v in value)
     if type(value) is dict:
@@ -123,7 +126,7 @@ class StudentNamespace(Mapping):
         if kind == "module":
             return trusted_module(info.get("module"), default)
         if kind == "callable":
-            return wrap(self.session, info.get("handle"))
+            return wrap(self.session, info.get("handle"), name)
         if kind == "data":
             return wrap(self.session, info.get("value"))
         return default

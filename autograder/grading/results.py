@@ -16,7 +16,8 @@ message text, which a submission can print or name its exceptions after):
 
 - each ``tests[]`` entry: ``graded`` (false when the test could not run: the sandbox died,
   timed out or the notebook could not be graded) and ``limit``, the limit hit during that
-  test, null or {``kind``, ``message``} (see ``LimitHit``);
+  test, null or {``kind``, ``message``} (see ``LimitHit``), and ``seconds``, the wall time the
+  test spent in calls into the notebook;
 - ``extra_data.limit``: the limit hit while the notebook's cells ran, same shape;
 - ``extra_data.output_cut_bytes``: bytes of stdout+stderr dropped beyond
   ``max_output_bytes``, counted by the grader's ``OutputCapture``.
@@ -34,6 +35,9 @@ from autograder.safe_text import SafeCSVWriter
 
 VISIBLE, HIDDEN = "visible", "hidden"
 """Gradescope visibility values used for public and hidden tests."""
+
+PASSED = "Passed."
+"""A passing test's ``output`` when its author wrote no success message (and it reported nothing)."""
 
 LIMIT_KINDS = ("timeout", "call_timeout", "cpu", "memory", "file_size", "killed")
 """What ``LimitHit.kind`` may be: the submission's wall clock, one call's wall clock, CPU time
@@ -71,6 +75,8 @@ class TestResult:
     """False when the test could not run (its score is 0 and ``output`` says why)."""
     limit: LimitHit | None = None
     """The limit hit while this test ran, as detected by the grader."""
+    seconds: float = 0.0
+    """Wall time the test spent waiting on calls into the notebook, seconds."""
 
     @property
     def status(self) -> str:
@@ -87,6 +93,7 @@ class TestResult:
             "visibility": self.visibility,
             "graded": self.graded,
             "limit": asdict(self.limit) if self.limit else None,
+            "seconds": round(self.seconds, 3),
         }
 
 
@@ -188,7 +195,7 @@ class SubmissionResult:
         tests = [
             TestResult(t["name"], t["max_score"], t["score"], t.get("output", ""), t.get("visibility", VISIBLE), figures.get(t["name"], []),
                        passed=t["status"] == "passed" if "status" in t else None,
-                       graded=t.get("graded", True), limit=LimitHit.from_json(t.get("limit")))
+                       graded=t.get("graded", True), limit=LimitHit.from_json(t.get("limit")), seconds=t.get("seconds", 0.0))
             for t in data["tests"]
         ]
         return cls(

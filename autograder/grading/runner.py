@@ -8,6 +8,7 @@ test's source lines, which must never reach a student for a hidden test.
 
 from __future__ import annotations
 
+import time
 import traceback
 import zlib
 from typing import Any, Callable
@@ -18,8 +19,9 @@ from otter.test_files.abstract_test import TestCase
 
 from autograder import testing
 from autograder.grading import doctests
+from autograder.grading.budget import Budget
 from autograder.grading.proxy import Lazy, StudentNamespace
-from autograder.grading.results import HIDDEN, VISIBLE, TestResult
+from autograder.grading.results import HIDDEN, PASSED, VISIBLE, LimitHit, TestResult
 from autograder.grading.session import CallError, SandboxFailure, SandboxSession
 
 class GraderError(Exception):
@@ -74,7 +76,7 @@ def make_fixtures(
 
 def run_test_case(
     tc: TestCase, test_file: ExceptionTestFile, session: SandboxSession, fixtures: dict[str, Any],
-    looked_up: dict[str, bool] | None = None,
+    looked_up: dict[str, bool] | None = None, budget: Budget | None = None,
 ) -> TestResult:
     """Run one test case and score it (all or nothing), recording the limit it hit and whether
     it could run at all (``TestResult.limit``, ``TestResult.graded``).
@@ -86,21 +88,33 @@ def run_test_case(
     An ``Exception`` fails the test. Any other ``BaseException`` but ``KeyboardInterrupt`` (the
     grader's own Ctrl-C, the only source of one on the trusted side) raises GraderError. An
     OK-format (doctest) case goes to ``doctests.run_ok_case``.
+
+    budget, when given, bounds all the test's calls into the notebook together (instead of each
+    call having the per-call limit); running out of it says what was running and what the
+    reference took (``Budget.timeout_message``). ``TestResult.seconds`` records the time spent
+    in those calls.
     """
     if isinstance(test_file, OKTestFile):
         return doctests.run_ok_case(test_file.test_cases.index(tc), tc, test_file, session, fixtures)
     points = float(tc.points or 0.0)
     result = TestResult(tc.name, points, visibility=HIDDEN if tc.hidden else VISIBLE, passed=False)
     env = StudentNamespace(session, fixtures)
+    spent, session.running = session.student_seconds, None
+    session.output.section(f"{GRADER_OUTPUT} {tc.name} ran your code ──")
+    session.budget_end = time.monotonic() + budget.seconds if budget else None
     try:
-        with testing.collect_figures() as result.figures:
+        with testing.collect_figures() as result.figures, testing.collect_notes() as notes:
             tc.body.call_func(env)
+    except SandboxFailure as exc:
+        result.graded, result.limit = False, exc.limit
+        if budget and exc.limit and exc.limit.kind == "call_timeout" and session.stopped_by_budget:
+            result.limit = LimitHit("call_timeout", budget.timeout_message(tc.name, session.running))
+            result.output = f"Not graded. {result.limit.message}"
+        else:
+            result.output = f"Not graded: {exc}."
     except CallError as exc:
         result.output = f"Your code raised {exc.type_name}: {exc.message}\n{exc.traceback}".rstrip()
         result.limit = exc.limit
-    except SandboxFailure as exc:
-        result.output = f"Not graded: {exc}."
-        result.graded, result.limit = False, exc.limit
     except Exception as exc:
         missing = [name for name, found in env.looked_up.items() if not found]
         result.output = not_defined_message(missing) if missing else failure_message(exc, tc, test_file)
@@ -110,12 +124,19 @@ def run_test_case(
         raise GraderError(f"{type(exc).__name__} while running {tc.name}") from None
     else:
         result.score, result.passed = points, True
-        result.output = tc.success_message or "Passed."
+        result.output = " ".join([tc.success_message or PASSED, *notes])  # what it measured (testing.report)
+    finally:
+        session.budget_end = None
+        result.seconds = session.student_seconds - spent
     if looked_up is not None:
         for name, found in env.looked_up.items():
             looked_up[name] = looked_up.get(name, False) or found
     return result
 
+
+GRADER_OUTPUT = "── printed while the grader's test"
+"""Starts the heading over output printed during a test's calls (the student's ``train`` run by
+the grader, say), as opposed to output of the notebook's own cells."""
 
 NOT_DEFINED = "not defined in your notebook"
 

@@ -89,25 +89,59 @@ def real_memory_error(error: dict, limits: Limits) -> LimitHit | None:
 
 
 class OutputCapture:
-    """Drains a pipe on a thread, keeping the first ``max_bytes`` bytes and counting the rest."""
+    """Drains a pipe on a thread, keeping the first ``max_bytes`` bytes and counting the rest.
 
-    def __init__(self, fd: int, max_bytes: int):
+    ``section(heading)`` starts a part of the output that ``text()`` shows under that heading
+    (the grader's own lines, which the kept bytes do not count), when anything was printed in it;
+    the part before the first section gets ``first_heading`` when a later part is shown.
+    """
+
+    def __init__(self, fd: int, max_bytes: int, first_heading: str = ""):
         self.max_bytes = max_bytes
+        self._first_heading = first_heading
         self.kept = bytearray()
         self.dropped = 0
+        self._fd = fd
+        self._lock = threading.Lock()
+        self._sections: list[tuple[int, str]] = []
         self._thread = threading.Thread(target=self._drain, args=(fd,), daemon=True)
         self._thread.start()
 
     def _drain(self, fd: int) -> None:
         with os.fdopen(fd, "rb", buffering=0) as stream:
             while chunk := stream.read(65536):
-                room = self.max_bytes - len(self.kept)
-                self.kept += chunk[:room]
-                self.dropped += max(0, len(chunk) - room)
+                with self._lock:
+                    room = self.max_bytes - len(self.kept)
+                    self.kept += chunk[:room]
+                    self.dropped += max(0, len(chunk) - room)
+
+    def section(self, heading: str, settle: float = 0.5) -> None:
+        """Put what is printed from now on under ``heading``. Output already in the pipe (the
+        worker flushes before it answers) is drained first, waiting at most ``settle`` seconds."""
+        end = time.monotonic() + settle
+        while time.monotonic() < end and self._thread.is_alive():  # a drained pipe's fd is closed
+            try:
+                pending = select.select([self._fd], [], [], 0)[0]
+            except (OSError, ValueError):  # the pipe is closed: nothing more will come
+                break
+            if not pending:
+                time.sleep(0.01)  # a chunk just read reaches ``kept`` under the lock
+                if not select.select([self._fd], [], [], 0)[0]:
+                    break
+            time.sleep(0.005)
+        with self._lock:
+            self._sections.append((len(self.kept), heading))
 
     def text(self) -> str:
         self._thread.join(timeout=1)
-        out = self.kept.decode("utf-8", errors="replace")
+        first = self._first_heading if any(self.kept[start:] for start, _ in self._sections) else ""
+        bounds = [(0, first)] + self._sections + [(len(self.kept), "")]
+        parts = []
+        for (start, heading), (stop, _) in zip(bounds, bounds[1:]):
+            body = self.kept[start:stop].decode("utf-8", errors="replace")
+            if body:
+                parts.append(f"{heading}\n{body}" if heading else body)
+        out = "".join(p if p.endswith("\n") else p + "\n" for p in parts[:-1]) + (parts[-1] if parts else "")
         if self.dropped:
             out += f"\n[... {self.dropped} more bytes of output were cut]"
         return out
@@ -160,6 +194,15 @@ class SandboxSession:
         """The limit that ended the sandbox, when one did."""
         self.student_seconds = 0.0
         """Wall time spent waiting for requests that run student code (exec, call, getattr), seconds."""
+        self.cells_timeout: float | None = None
+        """Seconds an ``exec`` of cells may take, when not ``call_timeout``."""
+        self.budget_end: float | None = None
+        """While a test with a time budget runs: the ``time.monotonic()`` value its calls must
+        finish by, instead of each having ``call_timeout`` (set by the runner)."""
+        self.stopped_by_budget = False
+        """Whether the last request's limit was the test's budget (``budget_end``)."""
+        self.running: str | None = None
+        """The name of the notebook function last called (set by ``proxy.Remote``), for messages."""
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -195,7 +238,7 @@ class SandboxSession:
             for fd in (req_r, resp_w, out_w):
                 os.close(fd)
         os.set_blocking(self._req_w, False)  # writes wait in select(), bounded by the call's time limit
-        self.output = OutputCapture(out_r, max_output_bytes)
+        self.output = OutputCapture(out_r, max_output_bytes, "── printed while your notebook's cells ran ──")
         _LIVE.add(self)
 
     # -------------------------------------------------------------------- requests
@@ -208,9 +251,19 @@ class SandboxSession:
         """
         if self.dead_reason:
             raise self.failure()
-        limit = min(timeout or self.call_timeout, self.deadline - time.monotonic())
+        now = time.monotonic()
+        per_call = timeout or (self.cells_timeout if op == "exec" and self.cells_timeout else self.call_timeout)
+        by_budget = False
+        if self.budget_end is not None:  # a test's budget covers all its calls (autograder.grading.budget),
+            left = self.budget_end - now  # never less than a limit the test gave one call (with_timeout)
+            by_budget = not timeout or left >= timeout
+            per_call = left if by_budget else timeout
+        limit = min(per_call, self.deadline - now)
+        self.stopped_by_budget = by_budget and limit < self.deadline - now
         if limit <= 0:
-            self.kill("the submission's time limit was used up", "timeout")
+            whole = not self.stopped_by_budget
+            self.kill("the submission's time limit was used up" if whole else "this test's time limit was used up",
+                      "timeout" if whole else "call_timeout")
             raise self.failure()
         start = time.monotonic()
         end = start + limit
@@ -220,7 +273,8 @@ class SandboxSession:
             response = protocol.decode(payload, self.limits)
         except TimeoutError:
             whole = end >= self.deadline
-            what = "the submission's time limit" if whole else f"the {limit:.0f} s limit for one call"
+            what = ("the submission's time limit" if whole else "this test's time limit" if self.stopped_by_budget
+                    else f"the {limit:.0f} s limit for one call")
             self.kill(f"your code did not finish within {what} and was stopped", "timeout" if whole else "call_timeout")
             raise self.failure() from None
         except (EOFError, BrokenPipeError):

@@ -141,6 +141,7 @@ def test_adam_with_lr_decay_against_reference(FullyConnectedNet, train, rng):
 @test_case(points=4, hidden=True)
 def test_mnist_test_accuracy(FullyConnectedNet, train, mnist, rng):
     """The grader trains your network with your train and adam on MNIST and measures its test accuracy."""
+    from autograder.testing import report
     from autograder.testing import check_array, with_timeout
 
     net_seed, train_seed = (int(s) for s in rng.integers(2**31, size=2))
@@ -152,6 +153,7 @@ def test_mnist_test_accuracy(FullyConnectedNet, train, mnist, rng):
     )
     scores = check_array(net.loss(mnist.test.images), (len(mnist.test.labels), 10), "the scores of your trained network")
     acc = float(np.mean(np.argmax(scores, axis=1) == mnist.test.labels))
+    report(f"Test accuracy of your network: {acc:.4f} (pass mark {PASS_MARK}).")
     assert acc >= PASS_MARK, (
         f"test accuracy of your network after training with your train and adam ({NUM_EPOCHS} epochs on the first "
         f"{N_TRAIN:,} MNIST training images) is {acc:.4f}; the pass mark is {PASS_MARK}"

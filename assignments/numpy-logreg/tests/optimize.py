@@ -100,6 +100,7 @@ def three_vs_five(split):
 @test_case(points=4, hidden=True)
 def test_mnist_3_vs_5_test_accuracy(optimize, mnist):
     """The grader runs your optimize on the MNIST 3s and 5s and evaluates w, b on the test set."""
+    from autograder.testing import report
     from autograder.testing import check_array, check_scalar, with_timeout
     from assignment import solution as ref
 
@@ -111,6 +112,7 @@ def test_mnist_3_vs_5_test_accuracy(optimize, mnist):
     w, b = check_array(params["w"], (784, 1), 'params["w"]'), check_scalar(params["b"], 'params["b"]')
     X_test, Y_test = three_vs_five(mnist.test)
     acc = float(np.mean(ref.predict(w, b, X_test) == Y_test))
+    report(f"Test accuracy on the MNIST 3s and 5s: {acc:.4f} (pass mark {PASS_MARK}).")
     assert acc >= PASS_MARK, (
         f"test accuracy of your model trained on the MNIST 3s and 5s ({NUM_ITERATIONS} iterations, learning rate "
         f"{LEARNING_RATE}) is {acc:.4f}; the pass mark is {PASS_MARK}"

@@ -72,6 +72,7 @@ def test_against_reference(nn_model, rng):
 @test_case(points=4, hidden=True)
 def test_flower_held_out_accuracy(nn_model, rng):
     """The grader trains your nn_model on a fresh flower and measures accuracy on held-out points."""
+    from autograder.testing import report
     from autograder.testing import with_timeout
     from assignment import solution as ref
 
@@ -81,6 +82,7 @@ def test_flower_held_out_accuracy(nn_model, rng):
     parameters = check_parameters(parameters, 2, N_H, 1)
     X_held_out, Y_held_out = ref.load_planar_dataset(held_out_seed, M_HELD_OUT)
     acc = float(np.mean(ref.predict(parameters, X_held_out) == Y_held_out))
+    report(f"Held-out accuracy: {acc:.4f} (pass mark {PASS_MARK}).")
     assert acc >= PASS_MARK, (
         f"held-out accuracy of your network trained on a flower of {M_TRAIN} points ({N_H} hidden units, "
         f"{NUM_ITERATIONS} iterations) is {acc:.4f}; the pass mark is {PASS_MARK}"

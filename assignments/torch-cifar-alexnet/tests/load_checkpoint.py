@@ -67,12 +67,14 @@ def test_checkpoint_holds_the_mini_alexnet(attachments):
 def test_checkpoint_accuracy_on_the_test_set(attachments, cifar10):
     """The grader evaluates your checkpoint in its own copy of the network (eval mode) on its own
     copy of CIFAR-10's test batch."""
+    from autograder.testing import report
     from assignment import grading, solution as ref
 
     model = ref.AlexNetCIFAR()
     model.load_state_dict(grading.to_reference_names(submitted_state(attachments)))
     images, labels = cifar10.test.images, cifar10.test.labels
     accuracy = ref.evaluate(model, ref.tensor_batches(images, labels, 500))
+    report(f"Accuracy of {CHECKPOINT} on the CIFAR-10 test set: {accuracy:.4f} (pass mark {PASS_MARK}).")
     assert accuracy >= PASS_MARK, (
         f"the accuracy of {CHECKPOINT} on the {len(labels):,} CIFAR-10 test images (scaled to [0, 1], no other "
         f"normalisation) is {accuracy:.4f}; the pass mark is {PASS_MARK}"

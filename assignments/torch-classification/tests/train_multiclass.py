@@ -137,6 +137,7 @@ def test_steps_against_reference(train_multiclass, ClassificationModel, device, 
 def test_spirals_held_out_accuracy(train_multiclass, ClassificationModel, device, rng):
     """The grader trains your ClassificationModel(2, 3, 32) with your train_multiclass three times and
     measures each trained model (its state_dict, in the reference architecture) on fresh spirals."""
+    from autograder.testing import report
     from autograder.testing import with_timeout
 
     train = with_timeout(train_multiclass, 60)
@@ -152,6 +153,7 @@ def test_spirals_held_out_accuracy(train_multiclass, ClassificationModel, device
         accuracies.append(held_out_accuracy(trained, X_test, y_test))
     median = statistics.median(accuracies)
     runs = ", ".join(f"{a:.1f}%" for a in accuracies)
+    report(f"Held-out accuracy of the three trained models: {runs} (median {median:.1f}%, pass mark {PASS_MARK:.0f}%).")
     assert median > PASS_MARK, (
         f"trained with train_multiclass(model, X_train, y_train, epochs={EPOCHS}, lr={LR}) on 240 spiral points, "
         f"three models reach {runs} on {CLASSES * TEST_POINTS_PER_CLASS} fresh points: the median is {median:.1f}%, "
