@@ -68,6 +68,11 @@ class GradeOptions:
         """The GPU one submission's sandbox may use, or None."""
         return self.gpus[0] if self.gpus else None
 
+    def for_slot(self, slot: int) -> "GradeOptions":
+        """The options of parallel slot ``slot`` (0, 1, ...): one of the GPUs in turn. (Its
+        sandbox uid is claimed by the grading process itself: ``autograder.grading.uids``.)"""
+        return replace(self, gpus=(self.gpus[slot % len(self.gpus)],) if self.gpus else ())
+
 
 def dataset_loaders(options: GradeOptions) -> dict[str, Callable]:
     """Loaders for the datasets hidden tests may ask for, by fixture name (the keys of
@@ -112,7 +117,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
 
     ``result.state`` is "rejected" when intake refused the files, "grader_error" when the grader
     failed on a test (that test is not graded, the others are), else "graded". Raises only
-    for a failure of the grader outside the tests (``grade_batch`` records those) and for
+    for a failure of the grader outside the tests (the executors record those) and for
     KeyboardInterrupt.
     """
     started = time.monotonic()

@@ -10,6 +10,7 @@ A sandbox that dies or overruns is killed with its whole process group and repor
 
 from __future__ import annotations
 
+import functools
 import os
 import select
 import signal
@@ -21,6 +22,7 @@ from typing import Any
 
 from autograder import protocol
 from autograder.bundle import Limits
+from autograder.grading import live
 from autograder.grading.launcher import Launcher
 from autograder.grading.results import LimitHit
 
@@ -113,13 +115,8 @@ class OutputCapture:
         return out
 
 
-_LIVE: set["SandboxSession"] = set()
-
-
-def kill_all(reason: str = "the grader was interrupted") -> None:
-    """Kill every sandbox this process still has running (on Ctrl-C in a pool worker)."""
-    for session in list(_LIVE):
-        session.kill(reason)
+INTERRUPTED = "the grader was interrupted"
+"""The reason a session killed by ``live.kill_all`` gives."""
 
 
 STUDENT_OPS = frozenset({"exec", "call", "getattr"})
@@ -194,7 +191,7 @@ class SandboxSession:
                 os.close(fd)
         os.set_blocking(self._req_w, False)  # writes wait in select(), bounded by the call's time limit
         self.output = OutputCapture(out_r, max_output_bytes)
-        _LIVE.add(self)
+        live.register(self, functools.partial(self.kill, INTERRUPTED))
 
     # -------------------------------------------------------------------- requests
 
@@ -307,15 +304,11 @@ class SandboxSession:
         if self.dead_reason is None:
             self.dead_reason = reason
             self.dead_limit = LimitHit(limit, reason) if limit else None
-        _LIVE.discard(self)
+        live.unregister(self)
         if self._zygote is not None:
             self._release()
         else:
-            try:
-                os.killpg(self._proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self._proc.wait()
+            live.kill_group(self._proc)
             self._workdir.cleanup()
         for fd in (self._req_w, self._resp_r, self._status_r):
             try:
