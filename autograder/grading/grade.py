@@ -20,10 +20,9 @@ from autograder.bundle import Bundle
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, CellError, NotRunCode, SubmissionResult, TestResult
 from autograder.grading.runner import NOT_DEFINED, GraderError, make_fixtures, other_notebook_hint, run_test_case
-from autograder.grading.session import SandboxFailure, SandboxSession, real_memory_error
+from autograder.grading.session import CallError, SandboxFailure, SandboxSession
 from autograder.grading.uids import claim_uid
 from autograder.grading.warm import ZygoteError, zygote_for
-from autograder.sandbox.worker import MAX_ERROR_CHARS
 from autograder.intake import CodeCell, IntakeError, read_attachments, read_submitted, submission_cells
 
 MAX_RESTARTS = 3
@@ -254,12 +253,11 @@ def _exec(session: SandboxSession, cells: list[CodeCell], files: Files | None, l
         for outcome in outcomes:  # sandbox output: trust no field's type
             error = outcome.get("error") if isinstance(outcome, dict) else None
             if isinstance(error, dict):
-                cell = outcome.get("cell")
-                type_name, message, trace = (str(error.get(k, ""))[:MAX_ERROR_CHARS] for k in ("type", "message", "traceback"))
-                memory = real_memory_error(error, limits)
-                if memory:
-                    message, result.limit = f"{message} {memory.message}".strip(), result.limit or memory
-                result.cell_errors.append(CellError(cell if type(cell) is int else -1, type_name, message, trace))
+                cell, reported = outcome.get("cell"), CallError.from_report(error, limits)
+                result.limit = result.limit or reported.limit
+                result.cell_errors.append(
+                    CellError(cell if type(cell) is int else -1, reported.type_name, reported.message, reported.traceback)
+                )
     return None
 
 
