@@ -91,7 +91,9 @@ class Zygote:
             raise ZygoteError(f"the warm sandbox did not answer {answer.decode()!r}" + (f": {log}" if log else ""))
 
     def kill(self) -> None:
-        """Stop the zygote and everything in its sandbox."""
+        """Stop the zygote and everything in its sandbox (once: a later call does nothing)."""
+        if self.dead:
+            return
         self.dead = True
         live.unregister(self)
         live.kill_group(self._proc)
