@@ -14,7 +14,9 @@ from autograder.console import echo, echo_line, echo_lines, verbatim
 from autograder.data_fetch import FETCHABLE, MIRROR_ENV
 from autograder.datasets import DataError, check_data
 from autograder.exports.cli import export
-from autograder.grading.batch import EXECUTORS, ResultsWriteError, default_workers, grade_to_folder
+from autograder.grading.batch import ResultsWriteError, grade_to_folder
+from autograder.grading.executors import EXECUTORS
+from autograder.grading.executors.local import default_workers
 from autograder.grading.grade import GradeOptions
 from autograder.grading.launcher import SANDBOX_MODES, SandboxUnavailable, check_sandbox, detect_gpus
 from autograder.grading.results import SubmissionResult, results_table

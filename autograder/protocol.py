@@ -26,7 +26,7 @@ Values are encoded as JSON trees of tagged nodes:
   types only, cells bounded by ``max_array_elements``).
 
 ``decode`` is the trusted side's reader. It builds only builtin containers, numbers, strings
-and numpy arrays (``np.load(..., allow_pickle=False)``), and enforces ``Limits``; anything
+and numpy arrays (``np.load(..., allow_pickle=False)``), and enforces ``MessageLimits``; anything
 malformed raises ``ProtocolError``. Nothing the sandbox produced is ever unpickled or evaluated.
 """
 
@@ -73,7 +73,7 @@ class Handle:
 
 
 @dataclass(frozen=True)
-class Limits:
+class MessageLimits:
     """Bounds on what the trusted side accepts from the sandbox.
 
     - max_message_bytes: size of one frame, bytes.
@@ -97,7 +97,12 @@ class Limits:
     max_header_bytes: int = 16 * 2**20
 
 
-DEFAULT_LIMITS = Limits()
+DEFAULT_MESSAGE_LIMITS = MessageLimits()
+
+MAX_ERROR_CHARS = 4000
+"""Characters kept of an error's type, message and traceback for feedback: the worker cuts
+what it sends, and the trusted side cuts again what it receives (the sandbox may send
+anything) and the failure text it writes itself."""
 
 
 # ----------------------------------------------------------------------------- framing
@@ -126,7 +131,7 @@ def read_exact(fd: int, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_frame(fd: int, max_bytes: int = DEFAULT_LIMITS.max_message_bytes, read=read_exact) -> bytes:
+def read_frame(fd: int, max_bytes: int = DEFAULT_MESSAGE_LIMITS.max_message_bytes, read=read_exact) -> bytes:
     """Read one frame. Raises ProtocolError if it announces more than ``max_bytes``."""
     size = int.from_bytes(read(fd, 8), "big")
     if size > max_bytes:
@@ -203,7 +208,7 @@ def encode(value: Any, make_handle: Callable[[Any], dict] | None = None) -> byte
 # ----------------------------------------------------------------------------- decoding
 
 
-def decode(payload: bytes, limits: Limits = DEFAULT_LIMITS, allow_handles: bool = True) -> Any:
+def decode(payload: bytes, limits: MessageLimits = DEFAULT_MESSAGE_LIMITS, allow_handles: bool = True) -> Any:
     """Decode a payload into builtin values, numpy arrays/scalars and ``Handle`` objects.
 
     Memory: decoding a payload of B bytes allocates at most 4 × B + 64 MiB with the default
@@ -326,7 +331,7 @@ def _frame_node(value: Any, add_blob: Callable[[np.ndarray], int]) -> dict | Non
     return {"t": tag, "i": add_blob(np.frombuffer(data, dtype=np.uint8)), **extra}
 
 
-def _frame(arr: np.ndarray, tag: str, node: dict, limits: Limits) -> Any:
+def _frame(arr: np.ndarray, tag: str, node: dict, limits: MessageLimits) -> Any:
     """Decode a ``dataframe``/``series`` node's Arrow IPC blob. Raises ProtocolError."""
     from autograder.frames import FrameError, frame_from_ipc
 
@@ -349,7 +354,7 @@ JSON_VALUES_PER_ITEM = 6
 """JSON values one decoded item may take: a tagged node ``{"t": "list", "v": [...]}`` is a dict,
 two keys, a tag and its value; a dict item adds the ``[key, value]`` pair list."""
 
-def _parse_header(payload: bytes, limits: Limits) -> tuple[Any, int]:
+def _parse_header(payload: bytes, limits: MessageLimits) -> tuple[Any, int]:
     """The payload's JSON header, parsed, and its length in bytes.
 
     Before ``json.loads``: the header length is checked against ``max_header_bytes`` and the
@@ -381,7 +386,7 @@ def _as_tensor(arr: np.ndarray) -> Any:
     return torch.from_numpy(arr)
 
 
-def _split_blobs(payload: bytes, offset: int, limits: Limits) -> list[bytes]:
+def _split_blobs(payload: bytes, offset: int, limits: MessageLimits) -> list[bytes]:
     blobs = []
     while offset < len(payload):
         if len(blobs) >= limits.max_items:

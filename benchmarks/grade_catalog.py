@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 from autograder.build.assign import build  # noqa: E402
 from autograder.build.spec import AssignmentSpec, SpecError  # noqa: E402
 from autograder.bundle import Bundle  # noqa: E402
-from autograder.grading.batch import default_workers  # noqa: E402
+from autograder.grading.executors.local import default_workers  # noqa: E402
 from autograder.grading.grade import GradeOptions, grade_submission  # noqa: E402
 from autograder.datasets import missing_files  # noqa: E402
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from autograder.build.mutate import TABLE_HEADER, format_report, mutation_test, table_row  # noqa: E402
 from autograder.build.spec import AssignmentSpec, SpecError  # noqa: E402
-from autograder.grading.batch import default_workers  # noqa: E402
+from autograder.grading.executors.local import default_workers  # noqa: E402
 from autograder.grading.grade import GradeOptions  # noqa: E402
 from autograder.datasets import missing_files  # noqa: E402
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 from conftest import REPO
 
 ENGINE = REPO / "autograder"
@@ -16,6 +14,17 @@ ENGINE = REPO / "autograder"
 def module_name(path: Path) -> str:
     parts = path.relative_to(REPO).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def private_imports_of(path: Path) -> set[str]:
+    """``module.name`` for every ``from autograder... import _name`` in ``path``."""
+    return {
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograder")
+        for alias in node.names
+        if alias.name.startswith("_") and not alias.name.startswith("__")
+    }
 
 
 def imports_of(path: Path) -> set[str]:
@@ -84,15 +93,27 @@ def test_the_cycle_finder_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": set()}) == set()
 
 
-KNOWN_CYCLES = {frozenset({"autograder.grading.batch", "autograder.grading.cluster"})}
-"""Cycles the lead removes after merging (issue 12 item 4); the xfail below turns red once one is gone."""
+def test_no_import_cycles_between_engine_modules():
+    assert cycles(engine_graph()) == set()
 
 
-@pytest.mark.parametrize("cycle", sorted(sorted(c) for c in KNOWN_CYCLES))
-@pytest.mark.xfail(strict=True, reason="issue 12 item 4")
-def test_known_cycle_is_gone(cycle):
-    assert frozenset(cycle) not in cycles(engine_graph())
+GRADING_LAYERS = ("autograder.grading.batch", "autograder.grading.executors", "autograder.grading.grade")
+"""Top to bottom: a folder of submissions -> results folder, the executors, one submission."""
 
 
-def test_no_other_import_cycles_between_engine_modules():
-    assert cycles(engine_graph()) - KNOWN_CYCLES == set()
+def layer_of(module: str) -> int | None:
+    return next((i for i, top in enumerate(GRADING_LAYERS) if module == top or module.startswith(top + ".")), None)
+
+
+def test_the_grading_layers_import_only_downward():
+    upward = {
+        (module, imported)
+        for module, imported_set in engine_graph().items()
+        for imported in imported_set
+        if layer_of(module) is not None and layer_of(imported) is not None and layer_of(imported) < layer_of(module)
+    }
+    assert not upward
+
+
+def test_no_engine_module_imports_another_ones_private_names():
+    assert not {str(p.relative_to(REPO)): found for p in ENGINE.rglob("*.py") if (found := private_imports_of(p))}

@@ -10,7 +10,6 @@ from click.testing import CliRunner
 
 from autograder.bundle import Bundle, BundleConfig, write_bundle
 from autograder.cli import main
-from autograder.grading.batch import for_slot
 from autograder.grading.grade import grade_submission
 from autograder.grading.launcher import Launcher, detect_gpus
 from conftest import code_notebook, options, tiny_bundle
@@ -56,9 +55,9 @@ def test_a_slot_with_a_gpu_gets_its_device_nodes_and_only_its_index_visible():
 
 def test_parallel_slots_share_out_the_gpus_in_turn():
     base = options("bwrap", gpus=(0, 2))
-    assert [for_slot(base, k).gpus for k in range(4)] == [(0,), (2,), (0,), (2,)]
-    assert {for_slot(base, k).uid for k in range(3)} == {base.uid}  # uids are claimed per process (test_sandbox_round2)
-    assert for_slot(options("bwrap"), 3).gpus == ()
+    assert [base.for_slot(k).gpus for k in range(4)] == [(0,), (2,), (0,), (2,)]
+    assert {base.for_slot(k).uid for k in range(3)} == {base.uid}  # uids are claimed per process (test_sandbox_round2)
+    assert options("bwrap").for_slot(3).gpus == ()
 
 
 def test_asking_for_cuda_without_a_gpu_is_a_clear_error(tmp_path):

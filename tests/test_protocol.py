@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autograder import protocol
-from autograder.protocol import Handle, Limits, ProtocolError, decode, encode
+from autograder.protocol import Handle, MessageLimits, ProtocolError, decode, encode
 
 
 def roundtrip(value, **kw):
@@ -90,9 +90,9 @@ def test_string_dtype_arrays_are_refused():
 @pytest.mark.parametrize(
     "value, limits, match",
     [
-        (np.zeros(101), Limits(max_array_elements=100), "elements"),
-        ("x" * 101, Limits(max_string_chars=100), "string"),
-        (list(range(101)), Limits(max_items=100), "items"),
+        (np.zeros(101), MessageLimits(max_array_elements=100), "elements"),
+        ("x" * 101, MessageLimits(max_string_chars=100), "string"),
+        (list(range(101)), MessageLimits(max_items=100), "items"),
     ],
 )
 def test_limits_are_enforced(value, limits, match):
@@ -105,7 +105,7 @@ def test_deep_nesting_is_refused():
     for _ in range(40):
         value = [value]
     with pytest.raises(ProtocolError, match="nesting"):
-        decode(encode(value), Limits(max_depth=32))
+        decode(encode(value), MessageLimits(max_depth=32))
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,13 @@ import time
 import numpy as np
 import pytest
 
-from autograder.bundle import Bundle
+from autograder.bundle import Bundle, Limits
 from autograder.grading.grade import grade_submission
 from autograder.grading.launcher import Launcher
 from autograder.grading.proxy import Remote, StudentNamespace
 from autograder.grading.session import CallError, SandboxFailure, SandboxSession
-from conftest import notebook_from, options, scores_by_test
+from autograder.protocol import MAX_ERROR_CHARS
+from conftest import DOUBLE, code_notebook, notebook_from, options, scores_by_test, tiny_bundle
 
 SOFTMAX_DEF = "def softmax(X):\n"
 
@@ -148,3 +149,30 @@ def test_a_sandbox_that_stops_reading_requests_cannot_block_the_grader():
         with pytest.raises(SandboxFailure, match="did not finish"):
             s.request("exec", cells=[[0, "x = 1\n" * 5_000_000]])  # 30 MB: far more than a pipe buffer
         assert time.monotonic() - started < 10
+
+
+def test_error_reports_are_cut_to_one_length_wherever_they_are_read(tmp_path):
+    """A cell's error and a called function's error are cut to ``protocol.MAX_ERROR_CHARS`` on
+    the trusted side, however long the student makes them."""
+    huge = "raise ValueError('x' * 100_000)"
+    nb = code_notebook(
+        tmp_path / "long.ipynb", huge, DOUBLE.replace("return 2 * x", "if x == 2:\n        " + huge + "\n    return 2 * x")
+    )
+    result = grade_submission(nb, Bundle.load(tiny_bundle(tmp_path)), options("none"))
+    (cell,) = result.cell_errors
+    assert cell.type == "ValueError" and len(cell.message) == MAX_ERROR_CHARS
+    public = next(t for t in result.tests if t.name.endswith("test_public"))
+    first_line = public.output.splitlines()[0]
+    assert first_line == "Your code raised ValueError: " + "x" * MAX_ERROR_CHARS
+
+
+def test_a_forged_error_report_is_cut_and_typed_on_the_trusted_side():
+    """What the worker reports is read the same way for a call and for a cell
+    (``CallError.from_report``): any field of any type, cut, and a real MemoryError's limit."""
+    limits = Limits()
+    forged = CallError.from_report({"type": ["not", "text"], "message": "m" * 10**6, "traceback": 7}, limits)
+    assert (forged.type_name, forged.traceback, forged.limit) == ("['not', 'text']", "7", None)
+    assert forged.message == "m" * MAX_ERROR_CHARS
+    memory = CallError.from_report({"type": "MemoryError", "message": "", "memory": True}, limits)
+    assert memory.limit.kind == "memory" and memory.message == memory.limit.message
+    assert CallError.from_report({"memory": "yes"}, limits).limit is None  # only a real `true` counts

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from autograder.bundle import Bundle, BundleConfig, write_bundle
+from autograder.grading import live
 from autograder.grading.grade import grade_submission
 from autograder.grading.launcher import Launcher
 from autograder.grading.proxy import StudentNamespace
@@ -136,6 +137,21 @@ def test_a_crash_or_timeout_in_a_warm_worker_is_reported_and_the_zygote_serves_o
             assert StudentNamespace(fine, {}).get("x") == 42
     finally:
         zygote.kill()
+
+
+def test_kill_all_stops_zygotes_and_the_sessions_of_both_kinds(launcher):
+    """What a pool worker does on Ctrl-C: every zygote, warm session and cold session of this
+    process is killed and forgotten, whatever order they die in."""
+    zygote = Zygote(launcher, ("numpy",))
+    warm, cold = session(launcher, zygote), SandboxSession(launcher, deadline=time.monotonic() + 30)
+    for running in (warm, cold):
+        running.request("exec", cells=[[0, "x = 1"]])
+    live.kill_all()
+    assert not zygote.alive and zygote._proc.returncode is not None and cold._proc.returncode is not None
+    for stopped in (warm, cold):
+        with pytest.raises(SandboxFailure, match="the grader was interrupted"):
+            stopped.request("exec", cells=[[0, "x = 2"]])
+    assert not live._LIVE
 
 
 def test_grading_forks_from_one_zygote_per_slot_and_falls_back_when_it_cannot_start(launcher, sandbox_mode, tmp_path):

@@ -47,7 +47,7 @@ from autograder.build.assign import build
 from autograder.build.spec import AssignmentSpec
 from autograder.build.validate import EQUIVALENT_FILE, Mutant, mutant_submission
 from autograder.bundle import Bundle
-from autograder.grading.batch import grade_batch
+from autograder.grading.executors import grade_batch
 from autograder.grading.grade import GradeOptions
 from autograder.grading.results import VISIBLE, SubmissionResult
 

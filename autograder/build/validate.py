@@ -30,7 +30,7 @@ import nbformat
 
 from autograder.build.assign import BuildOutput, build
 from autograder.bundle import Bundle
-from autograder.grading.batch import grade_batch
+from autograder.grading.executors import grade_batch
 from autograder.grading.grade import GradeOptions
 from autograder.build.expectations import Check, check_mutant, check_reference, check_stub
 from autograder.grading.results import SubmissionResult

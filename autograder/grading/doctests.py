@@ -27,6 +27,7 @@ from otter.test_files.ok_test import run_doctest
 from autograder.grading.proxy import StudentNamespace
 from autograder.grading.results import HIDDEN, VISIBLE, TestResult
 from autograder.grading.session import SandboxSession
+from autograder.protocol import MAX_ERROR_CHARS
 
 HIDDEN_FAILURE = "This hidden test failed. Check your work against the question in the notebook."
 
@@ -76,5 +77,5 @@ def run_ok_case(index: int, tc, test_file, session: SandboxSession, fixtures: di
     elif tc.hidden:
         result.output = tc.failure_message or HIDDEN_FAILURE
     else:
-        result.output = (tc.failure_message + "\n" if tc.failure_message else "") + ("❌ Test case failed\n" + report)[:4000]
+        result.output = (tc.failure_message + "\n" if tc.failure_message else "") + ("❌ Test case failed\n" + report)[:MAX_ERROR_CHARS]
     return result

@@ -4,6 +4,8 @@ One submission is a visible pipeline: hash → intake (validate, extract cells) 
 sandbox → execute the cells there → run every test case on the trusted side → result. A
 sandbox that dies during the tests (a crash, a per-call timeout) is restarted, with the cells
 run again, at most ``MAX_RESTARTS`` times, so one bad call costs one test, not all of them.
+Starting sandboxes and running cells in them: ``autograder.grading.cells``; one test case:
+``autograder.grading.runner``.
 """
 
 from __future__ import annotations
@@ -19,13 +21,11 @@ from autograder import otter_compat
 from autograder.bundle import Bundle
 from autograder.grading.in_sandbox import run_in_sandbox
 from autograder.grading.budget import budget_for, cells_budget, submission_timeout
+from autograder.grading.cells import Files, close_sandbox, run_cells, start_sandbox
 from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
-from autograder.grading.results import HIDDEN, VISIBLE, CellError, NotRunCode, SubmissionResult, TestResult
+from autograder.grading.results import HIDDEN, VISIBLE, NotRunCode, SubmissionResult, TestResult
 from autograder.grading.runner import NOT_DEFINED, GraderError, make_fixtures, other_notebook_hint, run_test_case
-from autograder.grading.session import SandboxFailure, SandboxSession, real_memory_error
 from autograder.grading.uids import claim_uid
-from autograder.grading.warm import ZygoteError, zygote_for
-from autograder.sandbox.worker import MAX_ERROR_CHARS
 from autograder.intake import CodeCell, IntakeError, read_attachments, read_submitted, submission_cells
 
 MAX_RESTARTS = 3
@@ -73,6 +73,11 @@ class GradeOptions:
         """The GPU one submission's sandbox may use, or None."""
         return self.gpus[0] if self.gpus else None
 
+    def for_slot(self, slot: int) -> "GradeOptions":
+        """The options of parallel slot ``slot`` (0, 1, ...): one of the GPUs in turn. (Its
+        sandbox uid is claimed by the grading process itself: ``autograder.grading.uids``.)"""
+        return replace(self, gpus=(self.gpus[slot % len(self.gpus)],) if self.gpus else ())
+
 
 def dataset_loaders(options: GradeOptions) -> dict[str, Callable]:
     """Loaders for the datasets hidden tests may ask for, by fixture name (the keys of
@@ -117,7 +122,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
 
     ``result.state`` is "rejected" when intake refused the files, "grader_error" when the grader
     failed on a test (that test is not graded, the others are), else "graded". Raises only
-    for a failure of the grader outside the tests (``grade_batch`` records those) and for
+    for a failure of the grader outside the tests (the executors record those) and for
     KeyboardInterrupt.
     """
     started = time.monotonic()
@@ -157,9 +162,9 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         for step_cells, questions in steps:
             done += step_cells
             if session is None:
-                session, failure = _start(launcher, preload, deadline, limits, step_cells, files, result, cells_budget(bundle.config))
+                session, failure = start_sandbox(launcher, preload, deadline, limits, step_cells, files, result, cells_budget(bundle.config))
             else:
-                failure = _exec(session, step_cells, None, limits, result)
+                failure = run_cells(session, step_cells, None, limits, result)
             if failure:
                 result.error = f"Running your notebook failed: {failure}."
                 result.limit = failure.limit or result.limit
@@ -175,9 +180,9 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                         graded[tc.name] = not_graded(tc, stopped)
                         continue
                     if session.dead_reason and restarts < MAX_RESTARTS and time.monotonic() < deadline:
-                        _finish(session, result, outputs)
+                        close_sandbox(session, result, outputs)
                         restarts += 1
-                        session, _ = _start(launcher, preload, deadline, limits, done, files, None, cells_budget(bundle.config))
+                        session, _ = start_sandbox(launcher, preload, deadline, limits, done, files, None, cells_budget(bundle.config))
                     device = "cpu" if options.gpu is None else "cuda"
                     fixtures = make_fixtures(tc.name, bundle.config.seed, loaders, device, attachments, sources)
                     try:
@@ -190,7 +195,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                         stopped = f"Not run: hidden test {tc.name} failed first."
     finally:
         if session is not None:
-            _finish(session, result, outputs)
+            close_sandbox(session, result, outputs)
     result.tests = [not_graded(tc, result.error) if result.error else graded[tc.name] for _, tc in bundle.test_cases]
     otter_compat.apply_all_or_nothing(bundle.test_files, result.tests)
     hint = other_notebook_hint(looked_up)
@@ -200,72 +205,6 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     result.stdout = "\n".join(o for o in outputs if o)[-limits.max_output_bytes :]
     result.execution_time = time.monotonic() - started
     return result
-
-
-def _finish(session: SandboxSession, result: SubmissionResult, outputs: list[str]) -> None:
-    """Close ``session``, adding its student time, output and cut output bytes to ``result``."""
-    result.student_time += session.student_seconds
-    outputs.append(session.close())
-    result.output_cut_bytes += session.output.dropped
-
-
-@dataclass(frozen=True)
-class Files:
-    """Files put in the notebook's working folder before its cells run: the student's
-    attachments (name -> bytes) and the assignment's support files (relative path -> bytes)."""
-
-    attachments: dict[str, bytes]
-    support: dict[str, bytes]
-
-
-def _start(launcher, preload, deadline, limits, cells: list[CodeCell], files: Files, result: SubmissionResult | None,
-           cells_timeout: float | None = None):
-    """Start a sandbox (forked from a warm one that imported ``preload``, unless that is None
-    or not possible), put ``files`` in its working folder and run the cells. Returns
-    (session, the SandboxFailure if the cells could not finish, else None).
-
-    Cell errors, and a real MemoryError's limit, are recorded on ``result`` when given (the
-    first run only). cells_timeout: seconds the cells may take (default: the per-call limit).
-    """
-    zygote = zygote_for(launcher, preload) if preload is not None else None
-    try:
-        session = SandboxSession(launcher, deadline, limits.call_timeout, limits.max_output_bytes, zygote=zygote)
-    except ZygoteError:
-        session = SandboxSession(launcher, deadline, limits.call_timeout, limits.max_output_bytes)
-    session.cells_timeout = cells_timeout
-    try:
-        session.request("lookup", name="__name__")  # waits for the sandbox to start: overhead, not student time
-    except SandboxFailure as exc:
-        return session, exc
-    except Exception as exc:  # a protocol fault
-        session.kill(str(exc))
-        return session, SandboxFailure(str(exc))
-    return session, _exec(session, cells, files, limits, result)
-
-
-def _exec(session: SandboxSession, cells: list[CodeCell], files: Files | None, limits, result: SubmissionResult | None):
-    """Run ``cells`` in the session (after writing ``files``, when given). Returns the
-    SandboxFailure when they could not finish, else None; records cell errors (and a real
-    MemoryError's limit) on ``result`` when given."""
-    extra = {"files": files.attachments, "support_files": files.support} if files else {}
-    try:
-        outcomes = session.request("exec", cells=[[c.index, c.source] for c in cells], **extra)
-    except SandboxFailure as exc:
-        return exc
-    except Exception as exc:  # CallError cannot happen for exec; anything else is a protocol fault
-        session.kill(str(exc))
-        return SandboxFailure(str(exc))
-    if result is not None and isinstance(outcomes, list):
-        for outcome in outcomes:  # sandbox output: trust no field's type
-            error = outcome.get("error") if isinstance(outcome, dict) else None
-            if isinstance(error, dict):
-                cell = outcome.get("cell")
-                type_name, message, trace = (str(error.get(k, ""))[:MAX_ERROR_CHARS] for k in ("type", "message", "traceback"))
-                memory = real_memory_error(error, limits)
-                if memory:
-                    message, result.limit = f"{message} {memory.message}".strip(), result.limit or memory
-                result.cell_errors.append(CellError(cell if type(cell) is int else -1, type_name, message, trace))
-    return None
 
 
 def grader_failed(bundle: Bundle, name: str, exc: BaseException, sandbox: str) -> SubmissionResult:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from autograder.grading.results import HIDDEN, VISIBLE, TestResult
 from autograder.grading.runner import HIDDEN_FAILURE
 from autograder.grading.session import CallError, SandboxFailure, SandboxSession
+from autograder.protocol import MAX_ERROR_CHARS
 
 
 def run_in_sandbox(session: SandboxSession, test_files: list, sources: dict[str, str]) -> dict[str, TestResult]:
@@ -38,7 +39,7 @@ def run_in_sandbox(session: SandboxSession, test_files: list, sources: dict[str,
             if passed:
                 result.score, result.passed, result.output = points, True, tc.success_message or "✅ Test case passed"
             elif passed is None or not tc.hidden:
-                result.output = message[:4000]
+                result.output = message[:MAX_ERROR_CHARS]
             else:
                 result.output = tc.failure_message or HIDDEN_FAILURE
             results[tc.name] = result

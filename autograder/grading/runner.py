@@ -20,6 +20,7 @@ from otter.test_files.abstract_test import TestCase
 from autograder import testing
 from autograder.grading import doctests
 from autograder.grading.budget import Budget
+from autograder.protocol import MAX_ERROR_CHARS
 from autograder.grading.proxy import Lazy, StudentNamespace
 from autograder.grading.results import HIDDEN, PASSED, VISIBLE, LimitHit, TestResult
 from autograder.grading.session import CallError, SandboxFailure, SandboxSession
@@ -177,7 +178,7 @@ def failure_message(exc: Exception, tc: TestCase, test_file: ExceptionTestFile) 
     if not tc.hidden:
         where = f"\n  {test_file.source_lines[in_test[-1].lineno - 1].strip()}" if in_test else ""
         detail = f"{type(exc).__name__}: {exc}".strip()
-        return f"{tc.failure_message or 'Failed.'}{where}\n{detail}"[:4000]
+        return f"{tc.failure_message or 'Failed.'}{where}\n{detail}"[:MAX_ERROR_CHARS]
     if tc.failure_message:
         return tc.failure_message
     author_written = (test_file.path, testing.__file__)

@@ -10,6 +10,7 @@ A sandbox that dies or overruns is killed with its whole process group and repor
 
 from __future__ import annotations
 
+import functools
 import os
 import select
 import signal
@@ -21,6 +22,7 @@ from typing import Any
 
 from autograder import protocol
 from autograder.bundle import Limits
+from autograder.grading import live
 from autograder.grading.launcher import Launcher
 from autograder.grading.results import LimitHit
 
@@ -41,6 +43,17 @@ class CallError(Exception):
     def __init__(self, type_name: str, message: str, traceback: str, limit: LimitHit | None = None):
         super().__init__(f"{type_name}: {message}")
         self.type_name, self.message, self.traceback, self.limit = type_name, message, traceback, limit
+
+    @classmethod
+    def from_report(cls, error: dict, limits: Limits) -> "CallError":
+        """The error the worker reported (``sandbox.worker.describe_error``'s dict, as received:
+        any field may be missing or of any type), each text cut to ``protocol.MAX_ERROR_CHARS``;
+        a real MemoryError's message says so and carries its limit (``limits``: the resource
+        limits it ran under)."""
+        cut = protocol.MAX_ERROR_CHARS
+        type_name, message, trace = (str(error.get(k, ""))[:cut] for k in ("type", "message", "traceback"))
+        memory = real_memory_error(error, limits)
+        return cls(type_name, f"{message} {memory.message}".strip() if memory else message, trace, memory)
 
 
 def signal_message(signum: int, limits: Limits) -> str:
@@ -147,13 +160,8 @@ class OutputCapture:
         return out
 
 
-_LIVE: set["SandboxSession"] = set()
-
-
-def kill_all(reason: str = "the grader was interrupted") -> None:
-    """Kill every sandbox this process still has running (on Ctrl-C in a pool worker)."""
-    for session in list(_LIVE):
-        session.kill(reason)
+INTERRUPTED = "the grader was interrupted"
+"""The reason a session killed by ``live.kill_all`` gives."""
 
 
 STUDENT_OPS = frozenset({"exec", "call", "getattr", "otter_tests"})
@@ -168,7 +176,8 @@ class SandboxSession:
       wall-clock limit).
     - call_timeout: default seconds one request may take.
     - max_output_bytes: captured stdout+stderr, bytes.
-    - limits: bounds on what is accepted from the sandbox.
+    - message_limits: bounds on what is accepted from the sandbox (``protocol.MessageLimits``;
+      the resource limits are the launcher's ``bundle.Limits``).
     - zygote: a warm sandbox (``autograder.grading.warm.Zygote``) to fork the worker from,
       instead of starting a new sandbox; ending the session resets the zygote, which kills
       everything the submission started and deletes what it wrote. Raises ``ZygoteError``
@@ -181,14 +190,14 @@ class SandboxSession:
         deadline: float,
         call_timeout: float = 60.0,
         max_output_bytes: int = 64 * 1024,
-        limits: protocol.Limits = protocol.DEFAULT_LIMITS,
+        message_limits: protocol.MessageLimits = protocol.DEFAULT_MESSAGE_LIMITS,
         zygote=None,
     ):
         self.deadline = deadline
         self._via_bwrap = launcher.mode == "bwrap"
         self.resource_limits = launcher.limits
         self.call_timeout = call_timeout
-        self.limits = limits
+        self.message_limits = message_limits
         self.dead_reason: str | None = None
         self.dead_limit: LimitHit | None = None
         """The limit that ended the sandbox, when one did."""
@@ -239,7 +248,7 @@ class SandboxSession:
                 os.close(fd)
         os.set_blocking(self._req_w, False)  # writes wait in select(), bounded by the call's time limit
         self.output = OutputCapture(out_r, max_output_bytes, "── printed while your notebook's cells ran ──")
-        _LIVE.add(self)
+        live.register(self, functools.partial(self.kill, INTERRUPTED))
 
     # -------------------------------------------------------------------- requests
 
@@ -269,8 +278,8 @@ class SandboxSession:
         end = start + limit
         try:
             protocol.write_frame(self._req_w, protocol.encode({"op": op, **fields}), write=self._writer(end))
-            payload = protocol.read_frame(self._resp_r, self.limits.max_message_bytes, read=self._reader(end))
-            response = protocol.decode(payload, self.limits)
+            payload = protocol.read_frame(self._resp_r, self.message_limits.max_message_bytes, read=self._reader(end))
+            response = protocol.decode(payload, self.message_limits)
         except TimeoutError:
             whole = end >= self.deadline
             what = ("the submission's time limit" if whole else "this test's time limit" if self.stopped_by_budget
@@ -293,9 +302,7 @@ class SandboxSession:
             return response.get("value")
         error = response.get("error")
         error = error if type(error) is dict else {}
-        type_name, message, trace = (str(error.get(k, ""))[:4000] for k in ("type", "message", "traceback"))
-        memory = real_memory_error(error, self.resource_limits)
-        raise CallError(type_name, f"{message} {memory.message}".strip() if memory else message, trace, memory)
+        raise CallError.from_report(error, self.resource_limits)
 
     def failure(self) -> SandboxFailure:
         """The SandboxFailure of this dead sandbox: its reason and the limit that ended it."""
@@ -363,15 +370,11 @@ class SandboxSession:
         if self.dead_reason is None:
             self.dead_reason = reason
             self.dead_limit = LimitHit(limit, reason) if limit else None
-        _LIVE.discard(self)
+        live.unregister(self)
         if self._zygote is not None:
             self._release()
         else:
-            try:
-                os.killpg(self._proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self._proc.wait()
+            live.kill_group(self._proc)
             self._workdir.cleanup()
         for fd in (self._req_w, self._resp_r, self._status_r):
             try:

@@ -15,15 +15,13 @@ submission gets a new sandbox.
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import subprocess
 import tempfile
 from collections import OrderedDict
 
+from autograder.grading import live
 from autograder.grading.launcher import Launcher
-from autograder.grading.session import _LIVE
 
 START_TIMEOUT = 180.0
 """Seconds a zygote may take to start and import its modules."""
@@ -54,7 +52,7 @@ class Zygote:
             pass_fds=(theirs.fileno(),), start_new_session=True,
         )
         theirs.close()
-        _LIVE.add(self)
+        live.register(self, self.kill)
         self._expect(b"ready", START_TIMEOUT)
 
     @property
@@ -67,7 +65,7 @@ class Zygote:
         try:
             socket.send_fds(self._sock, [b"fork"], fds)
         except OSError as exc:
-            self.kill(str(exc))
+            self.kill()
             raise ZygoteError(f"the warm sandbox is gone: {exc}") from None
         self._expect(b"forked", ANSWER_TIMEOUT)
 
@@ -78,7 +76,7 @@ class Zygote:
             self._sock.send(b"reset")
             self._expect(b"clean", ANSWER_TIMEOUT)
         except (OSError, ZygoteError):
-            self.kill("reset failed")
+            self.kill()
 
     def _expect(self, answer: bytes, timeout: float) -> None:
         self._sock.settimeout(timeout)
@@ -87,20 +85,18 @@ class Zygote:
         except OSError:
             got = b""
         if got != answer:
-            self.kill("no answer")
+            self.kill()
             self._log.seek(0)
             log = self._log.read()[-2000:].decode(errors="replace").strip()
             raise ZygoteError(f"the warm sandbox did not answer {answer.decode()!r}" + (f": {log}" if log else ""))
 
-    def kill(self, reason: str = "") -> None:
-        """Stop the zygote and everything in its sandbox."""
+    def kill(self) -> None:
+        """Stop the zygote and everything in its sandbox (once: a later call does nothing)."""
+        if self.dead:
+            return
         self.dead = True
-        _LIVE.discard(self)
-        try:
-            os.killpg(self._proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self._proc.wait()
+        live.unregister(self)
+        live.kill_group(self._proc)
         self._sock.close()
 
 
@@ -127,11 +123,11 @@ def zygote_for(launcher: Launcher, modules: tuple[str, ...]) -> Zygote | None:
             return None
     _ZYGOTES[key] = zygote
     while len(_ZYGOTES) > MAX_ZYGOTES:
-        _ZYGOTES.popitem(last=False)[1].kill("evicted")
+        _ZYGOTES.popitem(last=False)[1].kill()
     return zygote
 
 
 def stop_zygotes() -> None:
     """Stop every zygote this process keeps (the next submission starts a new one)."""
     while _ZYGOTES:
-        _ZYGOTES.popitem()[1].kill("stopped")
+        _ZYGOTES.popitem()[1].kill()

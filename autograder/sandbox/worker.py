@@ -37,9 +37,6 @@ from typing import Any
 from autograder import protocol
 
 CELL_FILENAME = "<cell {}>"
-MAX_ERROR_CHARS = 4000
-"""Characters kept of an error's type, message and traceback: the worker cuts what it sends,
-and the trusted side cuts again what it receives (the sandbox may send anything)."""
 REAL_MEMORY_ERROR = builtins.MemoryError
 """Taken before any student code runs: a class the student names MemoryError is not it."""
 
@@ -168,8 +165,8 @@ def describe_error(exc: BaseException) -> dict:
     return {
         "type": type(exc).__name__,
         "memory": isinstance(exc, REAL_MEMORY_ERROR),
-        "message": message[:MAX_ERROR_CHARS],
-        "traceback": "".join(lines)[-MAX_ERROR_CHARS:],
+        "message": message[: protocol.MAX_ERROR_CHARS],
+        "traceback": "".join(lines)[-protocol.MAX_ERROR_CHARS :],
     }
 
 

@@ -3,8 +3,8 @@
 Without a scheduler address a ``distributed.LocalCluster`` of single-threaded worker processes
 is started here; with one, an existing cluster is used. Its workers need dlgrade, bubblewrap
 and the datasets (at the same ``--data-dir`` path) installed; nothing else is shared: each task
-carries the submission's bytes (and its attachments), and the autograder zip is sent to every
-worker once. A task returns the result as ``result.json`` data.
+carries the submission's bytes (and its attachments) and the autograder zip (kilobytes of
+tests; each worker loads it once). A task returns the result as ``result.json`` data.
 
 A worker that dies while grading (the grader process itself, not a sandbox: student code cannot
 kill it) makes the scheduler retry the task once elsewhere (``allowed-failures = 1``); a second
@@ -17,7 +17,7 @@ from __future__ import annotations
 import tempfile
 import zlib
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from autograder.bundle import Bundle
 from autograder.grading.grade import GradeOptions, grade_submission, grader_failed
@@ -35,13 +35,13 @@ def grade_on_dask(
     options: GradeOptions,
     workers: int,
     scheduler: str | None,
-    on_failure: Callable[[str, BaseException], SubmissionResult],
 ) -> Iterator[SubmissionResult]:
     """Grade ``submissions`` on Dask, yielding each result as it finishes.
 
     - workers: worker processes of the LocalCluster started when ``scheduler`` is None
       (ignored with a scheduler address, ``tcp://HOST:PORT``).
-    - on_failure(name, exc): the result for a submission whose task failed.
+
+    A task that failed (its worker died twice, or it raised) yields its ``grader_failed`` result.
     """
     import dask
     from distributed import Client, LocalCluster, as_completed
@@ -73,7 +73,8 @@ def grade_on_dask(
                 for future in as_completed(futures):
                     # KilledWorker after the retry, or anything the task raised (SystemExit too)
                     exc = future.exception()
-                    yield on_failure(futures[future], exc) if exc else SubmissionResult.from_json(future.result())
+                    name = futures[future]
+                    yield grader_failed(bundle, name, exc, options.sandbox) if exc else SubmissionResult.from_json(future.result())
         finally:
             if cluster is not None:
                 cluster.close()
@@ -104,8 +105,6 @@ def grade_task(bundle_data: bytes, bundle_sha256: str, files: dict[str, bytes], 
     """
     from distributed import get_worker
 
-    from autograder.grading.batch import for_slot
-
     with tempfile.TemporaryDirectory(prefix="dlgrade-task-") as tmp:
         if bundle_sha256 not in _bundles:
             zip_path = Path(tmp) / "autograder.zip"
@@ -119,6 +118,6 @@ def grade_task(bundle_data: bytes, bundle_sha256: str, files: dict[str, bytes], 
         slot = worker if isinstance(worker, int) else zlib.crc32(str(worker).encode()) % 1000
         bundle = _bundles[bundle_sha256]
         try:
-            return grade_submission(folder / submission, bundle, for_slot(options, slot), name).to_json()
+            return grade_submission(folder / submission, bundle, options.for_slot(slot), name).to_json()
         except BaseException as exc:  # Dask lets SystemExit and KeyboardInterrupt kill the worker
             return grader_failed(bundle, name, exc, options.sandbox).to_json()
