@@ -25,7 +25,7 @@ from otter.test_files import ExceptionTestFile, OKTestFile
 from otter.test_files.abstract_test import TestCase
 
 from autograder.assignment_package import PACKAGE, ModulePackage
-from autograder.otter_compat import REQUIREMENTS_NAME, OtterConfig, preload_modules
+from autograder.otter_compat import REQUIREMENTS_NAME, OtterConfig, case_name, preload_modules
 
 CONFIG_NAME = "dlgrade.json"
 MAX_TEST_FILE_BYTES = 2**20
@@ -274,10 +274,7 @@ class Bundle:
         for name, source in sorted(sources.items(), key=lambda item: (order.get(item[0], len(order)), item[0])):
             with package.installed():  # test files may import the assignment's modules at the top
                 test_file = read_test_file(name, source)
-            for index, tc in enumerate(test_file.test_cases):
-                if tc.name == f"{test_file.name} - {index + 1}":  # Otter's default name: question.function, question.case_N
-                    case = f"case_{index + 1}" if isinstance(test_file, OKTestFile) else tc.body.test_func.__name__
-                    test_file.test_cases[index] = replace(tc, name=f"{test_file.name}.{case}")
+            test_file.test_cases = [replace(tc, name=case_name(test_file, i)) for i, tc in enumerate(test_file.test_cases)]
             test_files.append(test_file)
         return cls(config, test_files, sha256, package=package, sources=dict(sources))
 

@@ -1,15 +1,16 @@
-"""``dlgrade check``: the public tests on one notebook, graded the way the grader grades it
-(sandboxed cells, test runner outside the sandbox).
+"""``dlgrade check``: the public tests on one notebook, before it is submitted.
 
-Test files are Python that runs outside the sandbox, as the caller, so they come from a trusted
-source only:
+Where the tests come from decides where they run:
 
-- ``public_tests_of(bundle)``: the public test cases of the course's autograder zip (a grader
-  checking a student's notebook);
-- ``public_bundle(notebook)``: the tests ``otter assign`` stored in a notebook's metadata
-  (``metadata.otter.tests``: test file name -> exception-based source), the same tests
-  ``grader.check`` runs in Jupyter. Anyone who edits the notebook controls them: only for one's
-  own notebook (``dlgrade check --trust-notebook``), never for a student's.
+- ``check_own_notebook(notebook)`` (``dlgrade check NOTEBOOK``, what students run): the tests
+  ``otter assign`` stored in the notebook's metadata (``metadata.otter.tests``), the ones
+  ``grader.check`` runs in Jupyter. Anyone who edits a notebook controls them, so they run in the
+  sandbox with the cells, by Otter's own runner; the result is a self-check (forgeable).
+- ``public_tests_of(bundle)`` (``dlgrade check NOTEBOOK --autograder ZIP``, for graders): the
+  public cases of the course's autograder zip, run on the trusted side exactly as grading runs
+  them, with the cells sandboxed.
+- ``public_bundle(notebook)``: the tests stored in a notebook the caller built, read on this
+  side (``validate``'s count of the mutants public tests catch).
 
 Hidden tests are never in a student notebook.
 """
@@ -18,14 +19,20 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import replace
 import platform
+import time
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 
-from autograder.bundle import Bundle, BundleConfig, BundleError
+from autograder.bundle import Bundle, BundleConfig, BundleError, Limits
 from autograder.console import Line
-from autograder.grading.results import SubmissionResult
+from autograder.grading.cells import Files, close_sandbox, start_sandbox
+from autograder.grading.grade import GradeOptions, submission_files
+from autograder.grading.in_sandbox import verdicts_from_sandbox
+from autograder.grading.launcher import Launcher
+from autograder.grading.results import NotRunCode, SubmissionResult
+from autograder.grading.uids import claim_uid
 from autograder.intake import IntakeError, notebook_from_zip, read_attachments, read_submitted
 from autograder.reports import NOT_GRADED, friendly_traceback
 
@@ -75,17 +82,16 @@ def attachment_lines(notebook: Path, attachments: list[str]) -> list[Line]:
     ]
 
 
-def public_bundle(notebook: Path) -> Bundle:
-    """The public tests embedded in a student notebook (an ``.ipynb`` or a submitted ``.zip``),
-    as a bundle with default limits and the attachments ``dlgrade build`` recorded.
+def notebook_test_sources(notebook: Path) -> dict[str, str]:
+    """The public tests ``otter assign`` stored in a notebook's metadata (``metadata.otter.tests``:
+    question -> source), as text: file name (``q1.py``) -> source, in notebook order. Nothing
+    here runs them.
 
     Raises CheckError when the file is not a notebook JSON or carries no Otter tests (not a
     notebook made by ``dlgrade build``/``otter assign``, or its metadata was removed).
     """
     try:
-        data = notebook_json(notebook)
-        otter = data["metadata"]["otter"]
-        tests = otter["tests"]
+        tests = notebook_json(notebook)["metadata"]["otter"]["tests"]
     except (OSError, IntakeError, ValueError, KeyError, TypeError) as exc:
         raise CheckError(
             f"{notebook}: no public tests found ({type(exc).__name__}: {exc}); check the notebook your "
@@ -93,15 +99,66 @@ def public_bundle(notebook: Path) -> Bundle:
         ) from None
     if not isinstance(tests, dict) or not tests:
         raise CheckError(f"{notebook}: the notebook's metadata holds no public tests")
+    return {f"{name}.py": str(source) for name, source in tests.items()}
+
+
+def recorded_attachments(notebook: Path) -> list[str]:
+    """The files ``dlgrade build`` recorded that students submit with the notebook."""
     attachments = metadata_dlgrade(notebook).get("attachments", [])
-    config = BundleConfig(id=str(otter.get("assignment_name", "assignment")), questions=[str(q) for q in tests],  # notebook order
-                          attachments=[str(a) for a in attachments] if isinstance(attachments, list) else [])
+    return [str(a) for a in attachments] if isinstance(attachments, list) else []
+
+
+def public_bundle(notebook: Path) -> Bundle:
+    """The public tests stored in a notebook YOU built (``dlgrade build``'s student notebook), as
+    a bundle with default limits: they are read as Python on this side, so never use this for a
+    notebook someone else could edit (``check_own_notebook`` runs those in the sandbox).
+
+    Raises CheckError as ``notebook_test_sources`` does, or when a test file cannot be read.
+    """
+    sources = notebook_test_sources(notebook)
+    config = BundleConfig(id=Path(notebook).stem, questions=[n.removesuffix(".py") for n in sources],  # notebook order
+                          attachments=recorded_attachments(notebook))
     try:
-        return Bundle.from_sources(config, {f"{name}.py": str(source) for name, source in tests.items()})
+        return Bundle.from_sources(config, sources)
     except BundleError as exc:
         raise CheckError(str(exc)) from None
-    except Exception as exc:  # a test file that does not parse
-        raise CheckError(f"{notebook}: the public tests in its metadata cannot be read ({type(exc).__name__}: {exc})") from None
+
+
+def check_own_notebook(notebook: Path, options: GradeOptions) -> SubmissionResult:
+    """``dlgrade check NOTEBOOK``: the notebook's cells and the public tests stored in it, both run
+    in the sandbox (the tests by Otter's own runner, as ``grader.check`` runs them in Jupyter),
+    so no code from the notebook runs on this side. Names, points and verdicts come back from the
+    sandbox (``verdicts_from_sandbox``): a student's self-check, marked forgeable, never a grade.
+
+    Raises CheckError as ``notebook_test_sources`` does; anything the notebook's code does is
+    reported in the result.
+    """
+    sources = notebook_test_sources(notebook)
+    started = time.monotonic()
+    limits = Limits()
+    result = SubmissionResult(submission=Path(notebook).stem, sandbox=options.sandbox, forgeable=True)
+    try:
+        cells, attachments, result.sha256 = submission_files(notebook, BundleConfig(attachments=recorded_attachments(notebook)))
+    except (IntakeError, OSError) as exc:
+        result.state, result.error = "rejected", f"Your notebook could not be checked: {exc}"
+        return result
+    result.not_run = [NotRunCode(c.index, n.line, n.code, n.reason) for c in cells for n in c.not_run]
+    launcher = Launcher(options.sandbox, options.threads, limits, options.uid)
+    if launcher.drops_privileges:
+        launcher = replace(launcher, uid=claim_uid(options.uid))
+    outputs: list[str] = []
+    deadline = started + (options.timeout or limits.timeout)
+    session, failure = start_sandbox(launcher, None, deadline, limits, cells, Files(attachments, {}), result)
+    try:
+        if failure:
+            result.error, result.limit = f"Running your notebook failed: {failure}.", failure.limit
+        else:
+            result.tests = verdicts_from_sandbox(session, sources)
+    finally:
+        close_sandbox(session, result, outputs)
+    result.stdout = "\n".join(o for o in outputs if o)[-limits.max_output_bytes :]
+    result.execution_time = time.monotonic() - started
+    return result
 
 
 def hidden_tests(notebook: Path) -> dict[str, list[dict]]:
@@ -182,7 +239,7 @@ def report_lines(notebook: Path, result: SubmissionResult) -> list[Line]:
             lines.append(Line("    " + friendly_traceback(error.traceback).rstrip().replace("\n", "\n    ")))
     for item in result.not_run:
         lines.append(Line(f"cell {item.cell + 1}, line {item.line} was not run ({item.code}): {item.reason}", "yellow"))
-    width = max(len(t.name) for t in result.tests)
+    width = max([len(t.name) for t in result.tests] + [len("public test")])
     lines.append(Line(f"\n{'public test':<{width}}  status      points"))
     for test in result.tests:
         status = test.status if test.graded else NOT_GRADED

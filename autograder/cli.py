@@ -300,42 +300,41 @@ def validate(assignment_dirs: tuple[Path, ...], data_dir: Path | None, sandbox: 
 @click.argument("notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--autograder", "autograder_zip", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-    help="The course's autograder zip: run its public tests (for checking a student's notebook).",
-)
-@click.option(
-    "--trust-notebook", is_flag=True,
-    help="Run the public tests stored in NOTEBOOK's metadata. They run on this machine outside the sandbox, "
-    "as you: only for your own notebook.",
+    help="The course's autograder zip: run its public tests, on the trusted side, as grading does (for graders "
+    "checking a student's notebook).",
 )
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds for the whole check (default 300).")
 @sandbox_option
-def check(notebook: Path, autograder_zip: Path | None, trust_notebook: bool, timeout: float | None, sandbox: str) -> None:
+def check(notebook: Path, autograder_zip: Path | None, timeout: float | None, sandbox: str) -> None:
     """Run the public tests on NOTEBOOK (an .ipynb, or the .zip of a notebook and the files
-    submitted with it) the way the grader runs them, and print a table; warn about a file the
-    assignment wants submitted with the notebook that is missing.
+    submitted with it) and print a table; warn about a file the assignment wants submitted
+    with the notebook that is missing.
 
-    The tests come from --autograder ZIP, or with --trust-notebook from NOTEBOOK's own
-    metadata (test code runs outside the sandbox, so never trust a notebook someone else
-    wrote). Exits 0 when every public test passes, 1 otherwise. The hidden tests are not in
-    your notebook: passing here does not promise full marks.
+    Without --autograder, the tests stored in NOTEBOOK (the ones grader.check runs) run in the
+    sandbox together with its cells: nothing from the notebook runs outside it. With
+    --autograder ZIP, that zip's public tests run outside the sandbox exactly as grading runs
+    them. Exits 0 when every public test passes, 1 otherwise. The hidden tests are not in your
+    notebook: passing here does not promise full marks.
     """
-    from autograder.check import CheckError, attachment_lines, environment_lines, public_bundle, public_tests_of, report_lines
+    from autograder.check import (
+        CheckError, attachment_lines, check_own_notebook, environment_lines, public_tests_of, recorded_attachments, report_lines,
+    )
     from autograder.grading.grade import grade_submission
 
-    if (autograder_zip is None) == (not trust_notebook):
-        raise click.UsageError(
-            "pass --autograder ZIP (the course's autograder) or, for your own notebook only, --trust-notebook: the public "
-            "tests stored in a notebook are Python that runs on this machine outside the sandbox"
-        )
     _sandbox_or_exit(sandbox)
+    options = _options(sandbox, None, threads=ONE_OFF_THREADS, timeout=timeout)
     try:
-        bundle = public_tests_of(Bundle.load(autograder_zip)) if autograder_zip else public_bundle(notebook)
+        if autograder_zip is None:
+            echo_lines(environment_lines(notebook) + attachment_lines(notebook, recorded_attachments(notebook)))
+            result = check_own_notebook(notebook, options)
+        else:
+            bundle = public_tests_of(Bundle.load(autograder_zip))
+            echo_lines(environment_lines(notebook) + attachment_lines(notebook, bundle.config.attachments))
+            result = grade_submission(notebook, bundle, options)
     except (CheckError, BundleError) as exc:
         raise click.ClickException(str(exc))
-    echo_lines(environment_lines(notebook) + attachment_lines(notebook, bundle.config.attachments))
-    result = grade_submission(notebook, bundle, _options(sandbox, None, threads=ONE_OFF_THREADS, timeout=timeout))
     echo_lines(report_lines(notebook, result))
-    if result.score < result.max_score:
+    if result.score < result.max_score or result.error or not all(t.graded for t in result.tests):
         sys.exit(1)
 
 

@@ -186,3 +186,14 @@ def preload_modules(test_sources: dict[str, str], requirements: str = "") -> lis
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", "\n".join([*test_sources.values(), requirements])))
     modules = sorted({PRELOADABLE[w] for w in words if w in PRELOADABLE})
     return modules + (["torch._dynamo"] if "torch" in modules else [])
+
+
+def case_name(test_file, index: int) -> str:
+    """The name dlgrade reports for case ``index`` of an Otter ``TestFile``: its own name, or in
+    place of Otter's default ``"q1 - 1"`` the question and the test function
+    (``q1.test_shapes``), or ``q1.case_1`` for an OK-format (doctest) case, which has none."""
+    tc = test_file.test_cases[index]
+    if tc.name != f"{test_file.name} - {index + 1}":
+        return tc.name
+    function = getattr(getattr(tc.body, "test_func", None), "__name__", None)
+    return f"{test_file.name}.{function or f'case_{index + 1}'}"

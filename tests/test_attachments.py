@@ -119,6 +119,22 @@ def test_the_resume_hash_changes_with_an_attachment(tmp_path):
 
 PUBLIC_CHECKPOINT_TEST = CHECKPOINT_TEST_FILE.replace("hidden=True", "hidden=False")
 
+STORED_CHECKPOINT_TEST = """
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = "checkpoint"
+
+
+@test_case(points=1, hidden=False)
+def test_weights_file_is_beside_the_notebook():
+    import torch
+
+    assert set(torch.load("weights.pt", weights_only=True)) == {"weight", "bias"}, "weights.pt holds no Linear(2, 1)"
+"""
+"""The public test a notebook stores (Otter's runner runs it in the sandbox, as grader.check does
+in Jupyter: no grader fixtures, the submitted files in the working folder)."""
+
 
 def submitted_zip(tmp_path, with_weights: bool):
     """A .zip as torch-cnn-mnist students submit it: the notebook (its public tests and the
@@ -126,7 +142,7 @@ def submitted_zip(tmp_path, with_weights: bool):
     import nbformat
 
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(NOTEBOOK_CELL)])
-    notebook.metadata["otter"] = {"assignment_name": "ckpt", "tests": {"checkpoint": PUBLIC_CHECKPOINT_TEST}}
+    notebook.metadata["otter"] = {"assignment_name": "ckpt", "tests": {"checkpoint": STORED_CHECKPOINT_TEST}}
     notebook.metadata["dlgrade"] = {"attachments": ["weights.pt"]}
     members = {"ckpt.ipynb": nbformat.writes(notebook).encode()}
     if with_weights:
@@ -142,16 +158,19 @@ def test_dlgrade_check_takes_the_submitted_zip_and_warns_about_a_missing_attachm
     def check(path, *how):
         return CliRunner().invoke(main, ["check", str(path), *how, "--sandbox", "none"])
 
-    complete = check(submitted_zip(tmp_path, True), "--trust-notebook")
+    complete = check(submitted_zip(tmp_path, True))
     assert complete.exit_code == 0, complete.output
-    assert "checkpoint.test_submitted_weights_match_the_model  passed" in complete.output and "missing" not in complete.output
+    assert "checkpoint.test_weights_file_is_beside_the_notebook  passed" in complete.output and "missing" not in complete.output
+
+    course = tmp_path / "course.zip"  # a grader checking it with the course's autograder's public tests
+    write_bundle(course, BundleConfig(id="ckpt", attachments=["weights.pt"]), {"checkpoint.py": PUBLIC_CHECKPOINT_TEST})
+    graded = check(tmp_path / "submission.zip", "--autograder", str(course))
+    assert graded.exit_code == 0, graded.output
+    assert "checkpoint.test_submitted_weights_match_the_model  passed" in graded.output
 
     (tmp_path / "submission.zip").unlink()
-    partial = check(submitted_zip(tmp_path, False), "--trust-notebook")
+    partial = check(submitted_zip(tmp_path, False))
     assert partial.exit_code == 1
     assert "warning: weights.pt is missing: submit it in the same .zip as the notebook" in partial.output
-
-    course = tmp_path / "course.zip"  # a grader checking it with the course's autograder: same warning
-    write_bundle(course, BundleConfig(id="ckpt", attachments=["weights.pt"]), {"checkpoint.py": PUBLIC_CHECKPOINT_TEST})
     graded = check(tmp_path / "submission.zip", "--autograder", str(course))
     assert graded.exit_code == 1 and "warning: weights.pt is missing" in graded.output

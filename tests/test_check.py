@@ -1,5 +1,5 @@
-"""`dlgrade check`: a student runs the public tests embedded in their own notebook (--trust-notebook),
-or a grader the autograder's public tests (--autograder), with the cells sandboxed."""
+"""`dlgrade check`: a student runs the public tests stored in their own notebook (in the sandbox,
+with the cells), or a grader the autograder's public tests (--autograder, on the trusted side)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from conftest import code_notebook, notebook_from
 
 
 def check(path, sandbox_mode):
-    return CliRunner().invoke(main, ["check", str(path), "--trust-notebook", "--sandbox", sandbox_mode])
+    return CliRunner().invoke(main, ["check", str(path), "--sandbox", sandbox_mode])
 
 
 def test_check_passes_the_solution_and_fails_the_stub_with_the_public_tests_only(built, sandbox_mode, tmp_path):

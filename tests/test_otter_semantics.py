@@ -267,7 +267,7 @@ def test_frames_round_trip_without_pickle_and_bad_streams_are_refused():
         protocol.decode(payload(nested))
     big = pa.table({"a": pa.array(np.zeros(30)), "b": pa.array(np.zeros(30))})
     with pytest.raises(protocol.ProtocolError, match="exceeds the limit"):
-        protocol.decode(payload(big), protocol.Limits(max_array_elements=50))
+        protocol.decode(payload(big), protocol.MessageLimits(max_array_elements=50))
     with pytest.raises(protocol.ProtocolError, match="invalid Arrow stream"):
         header = json.dumps({"t": "series", "i": 0}).encode()
         blob = io.BytesIO()

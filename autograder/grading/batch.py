@@ -100,7 +100,7 @@ def finished_results(out_dir: Path, submissions: dict[str, Path], bundle: Bundle
         if path is None or result.autograder_sha256 != bundle.sha256 or result.state == "grader_error":
             continue
         try:
-            unchanged = result.sha256 == submission_files(path, bundle)[2]
+            unchanged = result.sha256 == submission_files(path, bundle.config)[2]
         except (IntakeError, OSError):
             unchanged = False
         if unchanged:

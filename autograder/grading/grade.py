@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from autograder import otter_compat
-from autograder.bundle import Bundle
+from autograder.bundle import Bundle, BundleConfig
 from autograder.grading.in_sandbox import run_in_sandbox
 from autograder.grading.budget import budget_for, cells_budget, submission_timeout
 from autograder.grading.cells import Files, close_sandbox, run_cells, start_sandbox
@@ -105,13 +105,13 @@ def submission_sha256(submitted: bytes, attachments: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def submission_files(path: Path, bundle: Bundle) -> tuple[list[CodeCell], dict[str, bytes], str]:
-    """Intake: the cells to run, the attachments found, and the submission's sha256.
+def submission_files(path: Path, config: BundleConfig) -> tuple[list[CodeCell], dict[str, bytes], str]:
+    """Intake: the cells to run, the attachments ``config`` asks for that were found, and the
+    submission's sha256.
 
     The file is read once, bounded, and only if it is a regular file (``read_submitted``).
     Raises IntakeError or OSError when the submission cannot be read.
     """
-    config = bundle.config
     submitted = read_submitted(path, len(config.attachments) * config.limits.attachment_bytes)
     attachments = read_attachments(path, config.attachments, config.limits.attachment_bytes, submitted)
     return submission_cells(path.name, submitted), attachments, submission_sha256(submitted, attachments)
@@ -132,7 +132,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
         device="cpu" if options.gpu is None else f"cuda:{options.gpu}", forgeable=options.tests_in_sandbox,
     )
     try:
-        cells, attachments, result.sha256 = submission_files(path, bundle)
+        cells, attachments, result.sha256 = submission_files(path, bundle.config)
     except (IntakeError, OSError) as exc:
         result.state = "rejected"
         result.error = f"Your notebook could not be graded: {exc}"

@@ -262,7 +262,8 @@ def test_dlgrade_check_never_runs_tests_stored_in_a_students_notebook(tmp_path, 
     from autograder.cli import main
 
     marker = tmp_path / "ran-on-the-host"
-    evil = f"open({str(marker)!r}, 'w').write('pwned')\nfrom otter.test_files import test_case\nOK_FORMAT = False\nname = 'double'\n"
+    public_only = TINY_TEST_FILE.split("@test_case(points=2, hidden=True)")[0]
+    evil = f"try:\n    open({str(marker)!r}, 'w').write('pwned')\nexcept OSError:\n    pass\n" + public_only
     path = code_notebook(tmp_path / "student.ipynb", DOUBLE)
     nb = nbformat.read(path, as_version=4)
     nb.metadata["otter"] = {"assignment_name": "tiny", "tests": {"double": evil}}
@@ -270,9 +271,12 @@ def test_dlgrade_check_never_runs_tests_stored_in_a_students_notebook(tmp_path, 
     bundle = tmp_path / "tiny.zip"
     write_bundle(bundle, BundleConfig(id="tiny", seed=1), {"double.py": TINY_TEST_FILE})
 
+    # A student's own check: the stored tests run, in the sandbox with the cells (whose private
+    # /tmp takes the marker), never on the host.
     plain = CliRunner().invoke(main, ["check", str(path), "--sandbox", sandbox_mode])
     assert not marker.exists(), "dlgrade check ran code from the notebook's metadata on the host"
-    assert plain.exit_code == 2 and "--autograder" in plain.output
+    assert plain.exit_code == 0, plain.output
+    assert "double.test_public" in plain.output and "1/1 on the public tests" in plain.output
 
     graded = CliRunner().invoke(main, ["check", str(path), "--autograder", str(bundle), "--sandbox", sandbox_mode])
     assert not marker.exists()
