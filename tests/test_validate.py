@@ -62,6 +62,8 @@ def test_stale_or_malformed_mutants_are_named(tmp_path):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), solution)
     with pytest.raises(MutantError, match="no code cell contains 'no such code'"):
         stale.apply(solution, tmp_path / "out.ipynb")
+    (tmp_path / "mutants" / "equivalent.toml").write_text('[[equivalent]]\nid = "abc"\nreason = "r"\n')
+    assert [m.name for m in load_mutants(tmp_path)] == ["stale"], "equivalent.toml lists generated mutants; it is no mutant"
     (tmp_path / "mutants" / "broken.toml").write_text('description = "no replacements"\n')
     with pytest.raises(MutantError, match="broken.toml"):
         load_mutants(tmp_path)

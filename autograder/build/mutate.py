@@ -45,7 +45,7 @@ from mutmut.mutation import mutators
 from autograder.assignment_package import own_module
 from autograder.build.assign import build
 from autograder.build.spec import AssignmentSpec
-from autograder.build.validate import Mutant, mutant_submission
+from autograder.build.validate import EQUIVALENT_FILE, Mutant, mutant_submission
 from autograder.bundle import Bundle
 from autograder.grading.batch import grade_batch
 from autograder.grading.grade import GradeOptions
@@ -183,7 +183,7 @@ def load_equivalent(spec_dir: Path) -> dict[str, str]:
     Format: ``[[equivalent]]`` tables with ``id``, ``reason`` (and, for readers, ``diff``).
     Raises ValueError for a malformed file or an entry without a reason.
     """
-    path = Path(spec_dir) / "mutants" / "equivalent.toml"
+    path = Path(spec_dir) / "mutants" / EQUIVALENT_FILE
     if not path.exists():
         return {}
     try:

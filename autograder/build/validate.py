@@ -89,9 +89,14 @@ def mutant_submission(mutant: Mutant, built: BuildOutput, bundle: Bundle, folder
     return mutant.apply(built.solution_notebook, folder / built.solution_notebook.name)
 
 
+EQUIVALENT_FILE = "equivalent.toml"
+"""The file of ``mutants/`` that lists equivalent generated mutants (``build/mutate.py``), not a mutant."""
+
+
 def load_mutants(spec_dir: Path) -> list[Mutant]:
-    """The assignment's mutants, by file name."""
-    return [Mutant.load(p) for p in sorted((Path(spec_dir) / "mutants").glob("*.toml"))]
+    """The assignment's mutants, by file name (every ``mutants/*.toml`` but ``EQUIVALENT_FILE``)."""
+    paths = sorted((Path(spec_dir) / "mutants").glob("*.toml"))
+    return [Mutant.load(p) for p in paths if p.name != EQUIVALENT_FILE]
 
 
 @dataclass
