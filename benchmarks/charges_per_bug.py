@@ -3,7 +3,8 @@
 For each assignment whose datasets are in the data folder it runs ``validate`` (every shipped
 mutant graded with all hidden tests, no stop at the first failure) and prints, per mutant, the
 hidden tests it fails, the questions they belong to and the points it loses; then, over all the
-mutants, the median and the worst number of failing hidden tests and of questions charged. A bug
+mutants, the median and the worst number of failing hidden tests and of questions charged. It
+prints ``validate``'s table first, so one run also says whether every mutant is caught. A bug
 in one function should fail that function's tests only (one question charged); a mutant charged
 in several questions is a composite test that does not isolate the student's functions.
 Usage (from the repository root; MNIST-training assignments take long, run them with ``nice``):
@@ -48,7 +49,7 @@ def main() -> None:
             print(f"{spec.id}: skipped (its data is not in {args.data_dir})", flush=True)
             continue
         report = validate(folder, options, args.workers)
-        print(f"\n{spec.id}", flush=True)
+        print("\n".join(report.table()), flush=True)
         for name, charge in charges(report).items():
             tests.append(len(charge.tests))
             questions.append(len(charge.questions))
