@@ -14,17 +14,18 @@ def test_shape(predict, LinearRegressionModel, torch):
 @test_case(points=2, hidden=True)
 def test_matches_reference_architecture_on_device(predict, LinearRegressionModel, device, rng):
     """The model is moved to the grading machine's device (the GPU when there is one); X stays on the CPU."""
+    from assignment.grading import contract_state, load_contract_state
     from assignment import solution as ref
 
     w, b = (float(v) for v in rng.normal(size=2))
     model = LinearRegressionModel()
-    model.load_state_dict({"weights": torch.tensor([w]), "bias": torch.tensor([b])})
+    load_contract_state(model, {"weights": torch.tensor([w]), "bias": torch.tensor([b])})
     model.to(device)
     X = torch.from_numpy(rng.uniform(-1.0, 2.0, size=(23, 1)).astype("float32"))
     preds = predict(model, X)
     assert isinstance(preds, torch.Tensor) and tuple(preds.shape) == (23, 1), "predict(model, X) for X of shape (23, 1) should be (23, 1)"
     reference = ref.LinearRegressionModel()
-    reference.load_state_dict(model.state_dict())
+    reference.load_state_dict(contract_state(model))
     assert torch.allclose(preds, ref.predict(reference, X), rtol=1e-6, atol=1e-6), (
         "predict(model, X) should return the model's predictions for X (moved to the device of the model's "
         "parameters), not for other data"
