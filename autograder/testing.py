@@ -23,6 +23,7 @@ from autograder.gradient_check import (
 
 __all__ = [
     "check_array",
+    "check_features",
     "check_scalar",
     "check_tensor",
     "define_in_sandbox",
@@ -46,6 +47,16 @@ def check_array(value: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
     assert value.shape == tuple(shape), f"{what} has shape {value.shape}, expected {tuple(shape)}"
     assert np.all(np.isfinite(value)), f"{what} contains NaN or infinite values"
     return value.astype(np.float64)
+
+
+def check_features(value: Any, D: int, what: str) -> np.ndarray:
+    """``check_array`` for a per-feature vector of shape (D,) that also accepts (1, D): the same
+    numbers kept with ``keepdims=True``, which broadcast against (N, D) arrays exactly as (D,) does.
+    A shape-only difference is harmless there, so hidden tests do not charge it (a public test
+    states the documented shape). Returns a (D,) float64 array; AssertionError as ``check_array``."""
+    if isinstance(value, np.ndarray) and value.shape == (1, D):
+        value = value.reshape(D)
+    return check_array(value, (D,), what)
 
 
 def check_scalar(value: Any, what: str) -> float:
