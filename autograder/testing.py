@@ -27,6 +27,8 @@ __all__ = [
     "check_scalar",
     "check_tensor",
     "define_in_sandbox",
+    "twin",
+    "BATCHNORM_NET",
     "show_confusion_matrix",
     "load_state_dict",
     "eval_numerical_gradient",
@@ -123,6 +125,53 @@ def define_in_sandbox(student_value: Any, source: str, name: str) -> Any:
     info = session.request("lookup", name=name)
     assert isinstance(info, dict) and info.get("kind") == "callable", "the grader could not run its own check in your notebook's process"
     return wrap(session, info["handle"])
+
+
+BATCHNORM_NET = '''
+import torch
+from torch import nn
+
+
+def batchnorm_net(in_features, out_features, seed):
+    """(N, ...) inputs of in_features numbers each -> (N, out_features) logits: Flatten, Linear,
+    BatchNorm1d, with weights and running statistics drawn from torch.Generator().manual_seed(seed).
+    The running statistics are far from any batch's, so training mode (batch statistics) and
+    evaluation mode (running statistics) give different logits."""
+    generator = torch.Generator().manual_seed(seed)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(in_features, out_features), nn.BatchNorm1d(out_features))
+    with torch.no_grad():
+        model[1].weight.copy_(torch.randn(out_features, in_features, generator=generator) / in_features ** 0.5)
+        model[1].bias.zero_()
+        model[2].running_mean.copy_(2.0 * torch.randn(out_features, generator=generator))
+        model[2].running_var.copy_(0.25 + 4.0 * torch.rand(out_features, generator=generator))
+    return model
+
+
+def batchnorm_setup(in_features, out_features, seed):
+    """batchnorm_net, cross-entropy and SGD with learning rate 0 (the parameters stay put)."""
+    model = batchnorm_net(in_features, out_features, seed)
+    return model, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.0)
+'''
+"""Grader-written source for ``twin``: a network whose train and eval outputs differ, to check by
+behaviour that a prediction helper evaluates in eval mode and a training step trains in train mode
+(``batchnorm_net(in_features, out_features, seed)``, ``batchnorm_setup(...)``)."""
+
+
+def twin(student_value: Any, source: str, name: str, *args: Any) -> tuple[Any, Any]:
+    """Grader-written ``source`` defining the function ``name``, run twice: in the sandbox of
+    ``student_value`` (``define_in_sandbox``) and here, on the trusted side; returns
+    ``(name(*args) there, name(*args) here)``.
+
+    For behaviour checks of a student's helper on an object the grader chooses, such as a torch
+    module whose train and eval outputs differ (dropout, batch norm): hand the sandbox's object to
+    the student's function and compare its result with what the trusted twin gives (load the
+    twin's ``state_dict`` into the sandbox's first, so both hold the same numbers). The verdict
+    rests on that comparison, never on an observation made inside the sandbox. AssertionError as
+    ``define_in_sandbox``.
+    """
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<grader {name}>", "exec"), namespace)
+    return define_in_sandbox(student_value, source, name)(*args), namespace[name](*args)
 
 
 _figures: list[dict] | None = None
