@@ -30,3 +30,27 @@ def test_matches_reference_architecture_on_device(predict, LinearRegressionModel
         "predict(model, X) should return the model's predictions for X (moved to the device of the model's "
         "parameters), not for other data"
     )
+
+
+@test_case(points=1, hidden=True)
+def test_predicts_in_evaluation_mode(predict, rng):
+    """A grader-made network with batch norm (autograder.testing.BATCHNORM_NET, one input, one output),
+    handed to predict in training mode: its predictions must be those of the network in evaluation
+    mode, computed here."""
+    from autograder.testing import BATCHNORM_NET, twin
+
+    model, local = twin(predict, BATCHNORM_NET, "batchnorm_net", 1, 1, int(rng.integers(2**31)))
+    model.load_state_dict(local.state_dict())
+    model.train()
+    X = torch.from_numpy(rng.uniform(-1.0, 2.0, size=(23, 1)).astype("float32"))
+    preds = predict(model, X)
+    local.eval()
+    with torch.no_grad():
+        want = local(X)
+    ok = isinstance(preds, torch.Tensor) and tuple(preds.shape) == (23, 1)
+    assert ok and torch.allclose(preds, want, rtol=1e-6, atol=1e-6), (
+        "for a network with batch normalisation handed over in training mode, predict's outputs are not those of the "
+        "network in evaluation mode: call model.eval() before predicting (dropout off, batch norm with its running "
+        "statistics), as the notebook says"
+    )
+
