@@ -103,3 +103,11 @@ def test_installed_wheel_carries_templates_and_assignments(tmp_path):
     assert "autograder/_resources/assignments/mnist-softmax/tests/train.py" in names
     assert "autograder/_resources/assignments/mnist-softmax/solution.py" in names and "autograder/sandbox/worker.py" in names
     assert not any(n.startswith("reference/") for n in names)
+
+
+def test_build_notes_hidden_tests_of_files_importing_the_assignment_at_their_top(tmp_path):
+    """torch-classification's and torch-cnn-mnist's test files import ``assignment.grading`` at
+    module level; the build's hidden-test summary must load them with the assignment's modules."""
+    out = build(ASSIGNMENT.parent / "torch-classification", tmp_path / "dist", options=None)
+    summary = nbformat.read(out.student_notebook, as_version=4).metadata["dlgrade"]["hidden_tests"]
+    assert [t["name"] for t in summary["train_binary"]], summary

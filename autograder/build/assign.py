@@ -129,11 +129,12 @@ def public_test_cells(test_source: str) -> list[str]:
     return cells
 
 
-def hidden_test_summary(test_files: dict[str, str]) -> dict[str, list[dict]]:
+def hidden_test_summary(test_files: dict[str, str], modules: dict[str, str] | None = None) -> dict[str, list[dict]]:
     """What the student notebook says about the hidden tests: question -> [{"name": test
     function name, "points": float}], in file order. Names only (they are shown in feedback
-    anyway): never a hidden test's source or docstring."""
-    bundle = Bundle.from_sources(BundleConfig(id="summary"), test_files)
+    anyway): never a hidden test's source or docstring. modules: the assignment's modules
+    (``folder_sources``), which test files may import at their top."""
+    bundle = Bundle.from_sources(BundleConfig(id="summary"), test_files, modules=modules)
     return {f.name: [{"name": tc.name, "points": float(tc.points or 0)} for tc in f.test_cases if tc.hidden] for f in bundle.test_files}
 
 
@@ -163,7 +164,7 @@ def build(spec_dir: Path, dist: Path, options: GradeOptions | None = None) -> Bu
     test_files = {f"{q}.py": spec.test_file(q).read_text() for q in spec.questions}
     for path in (out.student_notebook, out.solution_notebook):  # for dlgrade check
         notebook = nbformat.read(path, as_version=4)
-        notebook.metadata["dlgrade"] = {"hidden_tests": hidden_test_summary(test_files), "environment": grading_environment()}
+        notebook.metadata["dlgrade"] = {"hidden_tests": hidden_test_summary(test_files, folder_sources(spec.folder)), "environment": grading_environment()}
         nbformat.write(notebook, path)
     write_bundle(out.autograder_zip, spec.config, test_files, folder_sources(spec.folder))
     if options is not None:
