@@ -26,7 +26,8 @@ def test_values_against_reference(accuracy, rng):
     labels = np.eye(10)[rng.integers(0, 10, size=200)]
     got = check_scalar(accuracy(W, b, images, labels), "accuracy(W, b, images, labels)")
     want = ref.accuracy(W, b, images, labels)
-    assert abs(got - want) < 1e-12, "accuracy should be the fraction (in [0, 1]) of rows whose most probable class is the label"
+    assert abs(got - want) < 1e-12, "accuracy should be the fraction (in [0, 1]) of rows whose most probable class is the label (if "
+        "forward or softmax fails its own tests, fix it first)"
 
 
 @test_case(points=1, hidden=True)
