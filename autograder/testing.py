@@ -14,7 +14,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from autograder.figures import png_base64
-from autograder.grading.proxy import with_timeout
+from autograder.grading.proxy import Remote, with_timeout, wrap
 from autograder.gradient_check import (
     eval_numerical_gradient,
     eval_numerical_gradient_array,
@@ -25,10 +25,14 @@ from autograder.gradient_check import (
 
 __all__ = [
     "check_array",
+    "check_features",
     "check_scalar",
     "check_tensor",
     "referenced_names",
     "student_source",
+    "define_in_sandbox",
+    "twin",
+    "BATCHNORM_NET",
     "show_confusion_matrix",
     "load_state_dict",
     "check_checkpoint_zip",
@@ -50,6 +54,16 @@ def check_array(value: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
     assert value.shape == tuple(shape), f"{what} has shape {value.shape}, expected {tuple(shape)}"
     assert np.all(np.isfinite(value)), f"{what} contains NaN or infinite values"
     return value.astype(np.float64)
+
+
+def check_features(value: Any, D: int, what: str) -> np.ndarray:
+    """``check_array`` for a per-feature vector of shape (D,) that also accepts (1, D): the same
+    numbers kept with ``keepdims=True``, which broadcast against (N, D) arrays exactly as (D,) does.
+    A shape-only difference is harmless there, so hidden tests do not charge it (a public test
+    states the documented shape). Returns a (D,) float64 array; AssertionError as ``check_array``."""
+    if isinstance(value, np.ndarray) and value.shape == (1, D):
+        value = value.reshape(D)
+    return check_array(value, (D,), what)
 
 
 def check_scalar(value: Any, what: str) -> float:
@@ -225,6 +239,73 @@ def report(text: str) -> None:
     shown after the test's success message. Outside a grading run it does nothing."""
     if _notes is not None:
         _notes.append(str(text).strip())
+
+
+def define_in_sandbox(student_value: Any, source: str, name: str) -> Any:
+    """Run grader-written ``source`` in the sandbox of ``student_value`` (a function or object
+    from the student's notebook) and return what it defines as ``name``, as a callable Remote.
+
+    For building inputs that must live in the student's process, such as a torch module the
+    student's helper receives (``twin``). Never for observing how the student's code runs: the
+    code runs among the student's, so a notebook can see and change what it does; a verdict must
+    rest on comparing what comes back with the trusted side's own result. Raises AssertionError,
+    for the student, when ``student_value`` is not from the notebook or the code cannot run.
+    """
+    assert isinstance(student_value, Remote), "this should be defined in your notebook"
+    session = student_value._session
+    outcome = session.request("exec", cells=[[-1, source]])
+    ran = isinstance(outcome, list) and len(outcome) == 1 and isinstance(outcome[0], dict) and outcome[0].get("error") is None
+    assert ran, "the grader could not run its own check in your notebook's process"
+    info = session.request("lookup", name=name)
+    assert isinstance(info, dict) and info.get("kind") == "callable", "the grader could not run its own check in your notebook's process"
+    return wrap(session, info["handle"])
+
+
+BATCHNORM_NET = '''
+import torch
+from torch import nn
+
+
+def batchnorm_net(in_features, out_features, seed):
+    """(N, ...) inputs of in_features numbers each -> (N, out_features) logits: Flatten, Linear,
+    BatchNorm1d, with weights and running statistics drawn from torch.Generator().manual_seed(seed).
+    The running statistics are far from any batch's, so training mode (batch statistics) and
+    evaluation mode (running statistics) give different logits."""
+    generator = torch.Generator().manual_seed(seed)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(in_features, out_features), nn.BatchNorm1d(out_features))
+    with torch.no_grad():
+        model[1].weight.copy_(torch.randn(out_features, in_features, generator=generator) / in_features ** 0.5)
+        model[1].bias.zero_()
+        model[2].running_mean.copy_(2.0 * torch.randn(out_features, generator=generator))
+        model[2].running_var.copy_(0.25 + 4.0 * torch.rand(out_features, generator=generator))
+    return model
+
+
+def batchnorm_setup(in_features, out_features, seed):
+    """batchnorm_net, cross-entropy and SGD with learning rate 0 (the parameters stay put)."""
+    model = batchnorm_net(in_features, out_features, seed)
+    return model, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.0)
+'''
+"""Grader-written source for ``twin``: a network whose train and eval outputs differ, to check by
+behaviour that a prediction helper evaluates in eval mode and a training step trains in train mode
+(``batchnorm_net(in_features, out_features, seed)``, ``batchnorm_setup(...)``)."""
+
+
+def twin(student_value: Any, source: str, name: str, *args: Any) -> tuple[Any, Any]:
+    """Grader-written ``source`` defining the function ``name``, run twice: in the sandbox of
+    ``student_value`` (``define_in_sandbox``) and here, on the trusted side; returns
+    ``(name(*args) there, name(*args) here)``.
+
+    For behaviour checks of a student's helper on an object the grader chooses, such as a torch
+    module whose train and eval outputs differ (dropout, batch norm): hand the sandbox's object to
+    the student's function and compare its result with what the trusted twin gives (load the
+    twin's ``state_dict`` into the sandbox's first, so both hold the same numbers). The verdict
+    rests on that comparison, never on an observation made inside the sandbox. AssertionError as
+    ``define_in_sandbox``.
+    """
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<grader {name}>", "exec"), namespace)
+    return define_in_sandbox(student_value, source, name)(*args), namespace[name](*args)
 
 
 _figures: list[dict] | None = None

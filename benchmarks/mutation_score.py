@@ -6,7 +6,10 @@ failing hidden test) and prints the README's table: generated / killed / equival
 score, then every survivor. Assignments are run cheapest first as given; the MNIST-training ones
 take long, run them last (and with ``nice``). Usage (from the repository root):
 
-    nice python benchmarks/mutation_score.py --data-dir ../shared/data [assignment ...]
+    nice python benchmarks/mutation_score.py --data-dir ../shared/data [--sample 40] [assignment ...]
+
+With ``--sample N`` each assignment grades N of its mutants drawn with ``--seed`` (the score of a
+sample; its rows say so).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from autograder.build.mutate import TABLE_HEADER, format_report, mutation_test, table_row  # noqa: E402
+from autograder.build.mutate import TABLE_HEADER, format_report, generate, mutation_test, table_row  # noqa: E402
 from autograder.build.spec import AssignmentSpec, SpecError  # noqa: E402
 from autograder.grading.executors.local import default_workers  # noqa: E402
 from autograder.grading.grade import GradeOptions  # noqa: E402
@@ -31,6 +34,8 @@ def main() -> None:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--sandbox", default="bwrap", choices=["bwrap", "none"])
+    parser.add_argument("--sample", type=int, help="grade this many mutants per assignment, drawn at random (default: all)")
+    parser.add_argument("--seed", type=int, default=0, help="with --sample: the draw's seed")
     args = parser.parse_args()
     folders = [REPO / "assignments" / a for a in args.assignments] or sorted((REPO / "assignments").iterdir())
     options = GradeOptions(sandbox=args.sandbox, data_dir=args.data_dir, threads=1)
@@ -44,9 +49,12 @@ def main() -> None:
         if any(missing_files(name, args.data_dir) for name in spec.config.data):
             print(f"{spec.id}: skipped (its data is not in {args.data_dir})", flush=True)
             continue
-        report = mutation_test(folder, options, args.workers)
+        report = mutation_test(folder, options, args.workers, sample=args.sample, seed=args.seed)
         print(format_report(report), "\n", flush=True)
-        rows.append(table_row(report))
+        row = table_row(report)
+        if args.sample and args.sample < len(generate(spec)):
+            row = row.replace(f"| {spec.id} |", f"| {spec.id} (sample of {len(report.outcomes)} of {len(generate(spec))}) |", 1)
+        rows.append(row)
     print("\n".join([TABLE_HEADER, *rows]))
 
 

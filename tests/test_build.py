@@ -118,3 +118,9 @@ def test_bundle_and_notebook_state_the_grading_environment(built):
     markdown = [c.source for c in nbformat.read(built.student_notebook, as_version=4).cells if c.cell_type == "markdown"]
     stated = [m for m in markdown if "Grading environment" in m]
     assert len(stated) == 1 and f"NumPy {here['numpy']}" in stated[0] and f"Python {here['python']}" in stated[0]
+def test_build_notes_hidden_tests_of_files_importing_the_assignment_at_their_top(tmp_path):
+    """torch-classification's and torch-cnn-mnist's test files import ``assignment.grading`` at
+    module level; the build's hidden-test summary must load them with the assignment's modules."""
+    out = build(ASSIGNMENT.parent / "torch-classification", tmp_path / "dist", options=None)
+    summary = nbformat.read(out.student_notebook, as_version=4).metadata["dlgrade"]["hidden_tests"]
+    assert [t["name"] for t in summary["train_binary"]], summary

@@ -15,6 +15,7 @@ from autograder.build.validate import Mutant
 from autograder.bundle import Bundle
 from autograder.cli import main
 from autograder.grading.grade import GradeOptions, grade_submission
+from autograder.grading.results import VISIBLE
 from conftest import REPO
 
 FUNCTION = textwrap.dedent('''\
@@ -57,7 +58,10 @@ def test_equivalent_mutants_need_a_reason(tmp_path):
         load_equivalent(tmp_path)
 
 
-@pytest.mark.parametrize("assignment", ["numpy-cnn", "numpy-batchnorm-dropout"])
+WITH_EQUIVALENTS = sorted(p.parent.parent.name for p in (REPO / "assignments").glob("*/mutants/equivalent.toml"))
+
+
+@pytest.mark.parametrize("assignment", WITH_EQUIVALENTS)
 def test_equivalent_lists_only_current_mutants(assignment):
     folder = REPO / "assignments" / assignment
     current = {m.id for m in generate(AssignmentSpec.load(folder))}
@@ -100,6 +104,18 @@ CORRECT_VARIANTS = {
 }
 """Algebraically equivalent code within the documented contract: each must keep full marks."""
 
+SHAPE_ONLY_VARIANTS = {
+    "numpy-batchnorm-dropout keepdims statistics": ("numpy-batchnorm-dropout", [
+        ("mean = np.mean(x, axis=0)", "mean = np.mean(x, axis=0, keepdims=True)"),
+        ("var = np.var(x, axis=0)", "var = np.var(x, axis=0, keepdims=True)"),
+        ("dbeta = np.sum(dout, axis=0)", "dbeta = np.sum(dout, axis=0, keepdims=True)"),
+        ("dgamma = np.sum(dout * x_hat, axis=0)", "dgamma = np.sum(dout * x_hat, axis=0, keepdims=True)"),
+    ]),
+}
+"""Right values in the keepdims shape (1, D) instead of (D,): harmless where they broadcast, so
+hidden tests accept them (``autograder.testing.check_features``); only public tests, which state the
+documented shape, may fail (one bug, one charge, and one the student sees before submitting)."""
+
 
 @pytest.mark.parametrize("name", CORRECT_VARIANTS)
 def test_correct_variants_keep_full_marks(name, tmp_path, sandbox_mode):
@@ -108,4 +124,14 @@ def test_correct_variants_keep_full_marks(name, tmp_path, sandbox_mode):
     notebook = Mutant(name, name, "", [(old, new)]).apply(built.solution_notebook, tmp_path / "variant.ipynb")
     result = grade_submission(notebook, Bundle.load(built.autograder_zip), GradeOptions(sandbox=sandbox_mode))
     lost = {t.name: t.output for t in result.tests if t.status != "passed"}
+    assert not lost and not result.error, (result.error, lost)
+
+
+@pytest.mark.parametrize("name", SHAPE_ONLY_VARIANTS)
+def test_shape_only_variants_lose_no_hidden_points(name, tmp_path, sandbox_mode):
+    assignment, replacements = SHAPE_ONLY_VARIANTS[name]
+    built = build(REPO / "assignments" / assignment, tmp_path / "dist", options=None)
+    notebook = Mutant(name, name, "", replacements).apply(built.solution_notebook, tmp_path / "variant.ipynb")
+    result = grade_submission(notebook, Bundle.load(built.autograder_zip), GradeOptions(sandbox=sandbox_mode))
+    lost = {t.name: t.output for t in result.tests if t.status != "passed" and t.visibility != VISIBLE}
     assert not lost and not result.error, (result.error, lost)

@@ -123,7 +123,8 @@ def max_pool_backward_naive(dout, cache):
 
     Each upstream derivative goes to the position of the maximum of its window (the argmax)
     only; positions of x that are the maximum of no window get 0. When windows overlap, the
-    contributions add up.
+    contributions add up. Ties go to the first maximum of the window in row-major order (the
+    ``np.argmax`` of the flattened window), as in PyTorch's ``max_pool2d`` and CS231n.
 
     Inputs:
     - dout: upstream derivatives of shape (N, C, H', W').

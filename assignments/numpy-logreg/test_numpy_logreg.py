@@ -6,7 +6,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pytest
 import torch
 
 from autograder.assignment_package import own_module

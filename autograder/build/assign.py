@@ -130,11 +130,13 @@ def public_test_cells(test_source: str) -> list[str]:
     return cells
 
 
-def hidden_test_summary(test_files: dict[str, str]) -> dict[str, list[dict]]:
+def hidden_test_summary(test_files: dict[str, str], modules: dict[str, str] | None = None) -> dict[str, list[dict]]:
     """What the student notebook says about the hidden tests: question -> [{"name": test
-    function name, "points": float}], in the order of ``test_files`` (notebook order). Names only (they are shown in feedback
-    anyway): never a hidden test's source or docstring."""
-    bundle = Bundle.from_sources(BundleConfig(id="summary", questions=[n.removesuffix(".py") for n in test_files]), test_files)
+    function name, "points": float}], in the order of ``test_files`` (notebook order). Names only
+    (they are shown in feedback anyway): never a hidden test's source or docstring. modules: the
+    assignment's modules (``folder_sources``), which test files may import at their top."""
+    config = BundleConfig(id="summary", questions=[n.removesuffix(".py") for n in test_files])
+    bundle = Bundle.from_sources(config, test_files, modules=modules)
     return {f.name: [{"name": tc.name, "points": float(tc.points or 0)} for tc in f.test_cases if tc.hidden] for f in bundle.test_files}
 
 
@@ -172,15 +174,16 @@ def build(spec_dir: Path, dist: Path, options: GradeOptions | None = None) -> Bu
     for name in spec.config.attachments:  # the reference's checkpoint etc., beside the solution
         shutil.copyfile(spec.attachment(name), out.solution_notebook.parent / name)
     test_files = {f"{q}.py": spec.test_file(q).read_text() for q in spec.questions}
+    modules = folder_sources(spec.folder)
     environment = grading_environment()
     for path in (out.student_notebook, out.solution_notebook):  # for dlgrade check
         notebook = nbformat.read(path, as_version=4)
-        notebook.metadata["dlgrade"] = {"hidden_tests": hidden_test_summary(test_files), "environment": environment,
+        notebook.metadata["dlgrade"] = {"hidden_tests": hidden_test_summary(test_files, modules), "environment": environment,
                                         "attachments": list(spec.config.attachments)}
         notebook.cells.insert(1, nbformat.v4.new_markdown_cell(environment_line(environment)))
         nbformat.write(notebook, path)
     config = replace(spec.config, environment=environment, questions=list(spec.questions))
-    write_bundle(out.autograder_zip, config, test_files, folder_sources(spec.folder))
+    write_bundle(out.autograder_zip, config, test_files, modules)
     if options is not None:
         verify(out, options)
     return out

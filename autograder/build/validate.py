@@ -33,7 +33,7 @@ from autograder.bundle import Bundle
 from autograder.grading.executors import grade_batch
 from autograder.grading.grade import GradeOptions
 from autograder.build.expectations import Check, check_mutant, check_reference, check_stub
-from autograder.grading.results import SubmissionResult
+from autograder.grading.results import VISIBLE, SubmissionResult
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -123,6 +123,33 @@ class Validation:
 
 MIN_MUTANTS = 3
 """Known-buggy variants every assignment must ship."""
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What one graded mutant is charged: its failing hidden tests (``question.test`` names),
+    the hidden points they carry and the hidden points of the assignment."""
+
+    tests: tuple[str, ...]
+    points: float
+    max_points: float
+
+    @classmethod
+    def of(cls, result: SubmissionResult) -> "Charge":
+        hidden = [t for t in result.tests if t.visibility != VISIBLE]
+        failed = [t for t in hidden if t.status != "passed"]
+        return cls(tuple(t.name for t in failed), sum(t.max_score - t.score for t in failed), sum(t.max_score for t in hidden))
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """The questions (student functions) whose hidden tests it fails, sorted."""
+        return tuple(sorted({name.split(".")[0] for name in self.tests}))
+
+
+def charges(report: "Validation") -> dict[str, Charge]:
+    """{mutant name: its Charge} for every mutant ``report`` graded."""
+    prefix = "mutant "
+    return {c.submission[len(prefix):]: Charge.of(c.result) for c in report.checks if c.submission.startswith(prefix)}
 
 
 def validate(spec_dir: Path, options: GradeOptions, workers: int = 1) -> Validation:

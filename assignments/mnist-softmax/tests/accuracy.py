@@ -26,5 +26,23 @@ def test_values_against_reference(accuracy, rng):
     labels = np.eye(10)[rng.integers(0, 10, size=200)]
     got = check_scalar(accuracy(W, b, images, labels), "accuracy(W, b, images, labels)")
     want = ref.accuracy(W, b, images, labels)
-    assert abs(got - want) < 1e-12, "accuracy should be the fraction (in [0, 1]) of rows whose most probable class is the label"
+    assert abs(got - want) < 1e-12, "accuracy should be the fraction (in [0, 1]) of rows whose most probable class is the label (if "
+        "forward or softmax fails its own tests, fix it first)"
+
+
+@test_case(points=1, hidden=True)
+def test_the_bias_changes_predictions(accuracy, rng):
+    from autograder.testing import check_scalar
+    from assignment import solution as ref
+
+    # Weights and biases of the same scale, labels the reference's predictions: accuracy is 1.0,
+    # and about half the rows are predicted otherwise when b is left out of the logits.
+    images = rng.uniform(size=(200, 784))
+    W, b = rng.normal(scale=0.05, size=(784, 10)), rng.normal(scale=1.0, size=10)
+    labels = np.eye(10)[np.argmax(ref.forward(images, W, b), axis=1)]
+    got = check_scalar(accuracy(W, b, images, labels), "accuracy(W, b, images, labels)")
+    assert abs(got - 1.0) < 1e-12, (
+        f"accuracy is {got:.3f} where every label is the class of highest probability of softmax(images @ W + b), "
+        "so 1.0 was expected: predict with the bias (images @ W + b), not images @ W alone"
+    )
 

@@ -55,11 +55,22 @@ def test_stable_for_logits_of_1000(softmax, rng):
 
     X = rng.uniform(-1000.0, 1000.0, size=(32, 10))
     X[0] = 1000.0  # a row of equal, huge logits
-    raw = softmax(X.copy())
-    assert not (isinstance(raw, np.ndarray) and raw.shape == X.shape and np.isnan(raw).any()), (
-        "softmax of logits in [-1000, 1000] contains NaN: np.exp(1000) overflows to inf and inf / inf is NaN; "
-        "subtract each row's maximum before exponentiating"
-    )
+    # Rows of ordinary logits far below the others: shifting by the maximum of the whole array
+    # instead of each row's own underflows them to exp(-2000) = 0 and 0 / 0.
+    X[1:4] = rng.normal(size=(3, 10)) - np.array([[1000.0], [2000.0], [3000.0]])
+    with np.errstate(all="ignore"):
+        raw = softmax(X.copy())
+    if isinstance(raw, np.ndarray) and raw.shape == X.shape:
+        bad = ~np.all(np.isfinite(raw), axis=1)
+        assert not bad[0] and not bad[4:].any(), (
+            "softmax of logits in [-1000, 1000] contains NaN: np.exp(1000) overflows to inf and inf / inf is NaN; "
+            "subtract each row's maximum before exponentiating"
+        )
+        assert not bad[1:4].any(), (
+            "softmax gives NaN or infinite values for rows whose logits are all far below the other rows' (logits near "
+            "-2000 beside rows near 1000): subtract each row's own maximum (np.max(X, axis=1, keepdims=True)), not the "
+            "maximum of the whole array"
+        )
     P = check_array(raw, (32, 10), "softmax of logits in [-1000, 1000]")
     err = rel_error(P, ref.softmax(X))
     assert err < 1e-7, f"softmax differs from the reference for logits of +-1000 (relative error {err:.1e}){dtype_cause(raw)}"

@@ -55,6 +55,27 @@ def test_one_full_batch_step_from_zero(train, rng):
         )
 
 
+@test_case(points=1, hidden=True)
+def test_seed_decides_the_shuffle(train, rng):
+    """Two runs with one seed give the same W; two seeds shuffle differently, so W differs."""
+    from autograder.testing import check_array
+
+    images, labels = rng.uniform(size=(40, 784)), np.eye(10)[rng.integers(0, 10, size=40)]
+    runs = {}
+    for name, seed in (("first", 1), ("again", 1), ("other", 2)):
+        result = train(images, labels, epochs=2, lr=0.5, batch_size=8, seed=seed)
+        assert isinstance(result, tuple) and len(result) == 2, "train should return a tuple (W, b)"
+        runs[name] = check_array(result[0], (784, 10), "W")
+    assert np.array_equal(runs["first"], runs["again"]), (
+        "two calls of train with the same seed returned different W: draw the per-epoch shuffle from a generator "
+        "seeded with seed (np.random.default_rng(seed)), not from the global random state"
+    )
+    assert not np.allclose(runs["first"], runs["other"], rtol=0, atol=1e-12), (
+        "train with seed=1 and seed=2 returned the same W with batch_size < N: the seed must decide the order of "
+        "the minibatches (np.random.default_rng(seed)); a fixed seed or no shuffle ignores it"
+    )
+
+
 @test_case(points=4, hidden=True)
 def test_mnist_test_accuracy(train, mnist):
     """The grader trains your model on the MNIST training set and evaluates it on the test set."""

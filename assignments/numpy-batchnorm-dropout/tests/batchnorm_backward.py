@@ -24,15 +24,16 @@ def forward_train(batchnorm_forward, x, gamma, beta):
 
 
 def backward(batchnorm_backward, dout, cache, N, D):
-    """(dx, dgamma, dbeta) of the student's backward pass, checked for form and shapes."""
-    from autograder.testing import check_array
+    """(dx, dgamma, dbeta) of the student's backward pass, checked for form and shapes (dgamma and
+    dbeta: (D,), or the keepdims shape (1, D) of the same numbers, which the public test reports)."""
+    from autograder.testing import check_array, check_features
 
     grads = batchnorm_backward(dout, cache)
     assert isinstance(grads, tuple) and len(grads) == 3, "batchnorm_backward should return a tuple (dx, dgamma, dbeta)"
     return (
         check_array(grads[0], (N, D), "dx"),
-        check_array(grads[1], (D,), "dgamma"),
-        check_array(grads[2], (D,), "dbeta"),
+        check_features(grads[1], D, "dgamma"),
+        check_features(grads[2], D, "dbeta"),
     )
 
 

@@ -82,6 +82,29 @@ def test_against_torch_autograd(max_pool_forward_naive, max_pool_backward_naive,
 
 
 @test_case(points=1, hidden=True)
+def test_ties_go_to_the_first_maximum(max_pool_forward_naive, max_pool_backward_naive, rng):
+    import torch
+    from autograder.testing import rel_error
+
+    # Small integers: most windows have several positions tied for the maximum. PyTorch's
+    # max_pool2d, like np.argmax of the flattened window, routes the gradient to the first.
+    for xshape, ph, pw, stride in [((2, 3, 6, 6), 2, 2, 2), ((1, 2, 5, 5), 3, 3, 1)]:
+        x = rng.integers(0, 3, size=xshape).astype(np.float64)
+        xt = torch.tensor(x, requires_grad=True)
+        outt = torch.nn.functional.max_pool2d(xt, (ph, pw), stride=stride)
+        dout = rng.uniform(1.0, 2.0, size=tuple(outt.shape))
+        (outt * torch.from_numpy(dout)).sum().backward()
+        param = {"pool_height": ph, "pool_width": pw, "stride": stride}
+        _, _, dx = forward_backward(max_pool_forward_naive, max_pool_backward_naive, x.copy(), lambda s: dout, param)
+        err = rel_error(dx, xt.grad.numpy())
+        assert err < 1e-10, (
+            f"with ties (x of small integers, shape {xshape}, {ph}x{pw} windows, stride {stride}) dx differs from "
+            f"PyTorch's (relative error {err:.1e}): when several positions of a window share the maximum, its dout "
+            "goes to the first of them in row-major order (np.argmax of the flattened window), not to all of them"
+        )
+
+
+@test_case(points=1, hidden=True)
 def test_gradient_check(max_pool_forward_naive, max_pool_backward_naive, rng):
     from autograder.testing import eval_numerical_gradient_at, rel_error, sample_indices
 

@@ -11,6 +11,10 @@ POOL_CASES = [
     ((1, 3, 7, 7), 3, 3, 2),
     ((2, 2, 5, 7), 3, 2, 1),
     ((1, 2, 8, 5), 2, 3, 2),
+    # (H - pool_height) not divisible by the stride: the last partial window is dropped, so
+    # rounding the output size up (ceil instead of //) gives one row/column too many.
+    ((1, 2, 8, 8), 3, 3, 2),
+    ((2, 1, 7, 6), 2, 2, 2),
 ]
 
 

@@ -78,6 +78,22 @@ def problem(rng, N, input_shape, num_classes):
     return rng.normal(size=(N, *input_shape)), rng.integers(num_classes, size=N)
 
 
+def kink_free_problem(rng, params, num_hidden, N, input_dim, num_classes):
+    """problem(rng, N, (input_dim,), num_classes), drawn again until no hidden unit's input is exactly
+    0 at ``params``: where a whole layer's ReLUs are off, the next affine output is its bias, 0 at
+    initialisation, and the derivative at the kink (x > 0 or x >= 0) is relu_backward's test to
+    charge, not the network's."""
+    for _ in range(100):
+        X, y = problem(rng, N, (input_dim,), num_classes)
+        h, kink = X, False
+        for i in range(1, num_hidden + 1):
+            a = h @ params[f"W{i}"] + params[f"b{i}"]
+            kink, h = kink or bool(np.any(a == 0)), np.maximum(a, 0)
+        if not kink:
+            return X, y
+    raise AssertionError("every input drawn puts a hidden unit exactly at the ReLU kink: check the initial parameters")
+
+
 @test_case(points=1, hidden=False)
 def test_shapes_and_initial_loss(FullyConnectedNet, np):
     net = FullyConnectedNet([5, 4], input_dim=6, num_classes=3, weight_scale=1e-3, seed=0)
@@ -207,18 +223,22 @@ def test_any_depth(FullyConnectedNet, rng):
     without and with regularization."""
     from autograder.testing import rel_error
 
-    X, y = problem(rng, 5, (8,), 4)
     for hidden_dims in ([], [6, 5, 4]):
         shapes = param_shapes(8, hidden_dims, 4)
         seed = int(rng.integers(2**31))
         depth = f"with hidden_dims = {hidden_dims} ({len(hidden_dims) + 1} layers)"
+        X = y = None
         for reg in (0.0, 0.7):
             net = FullyConnectedNet(hidden_dims, input_dim=8, num_classes=4, weight_scale=0.5, reg=reg, seed=seed)
             params = read_params(net, shapes)
+            if X is None:
+                X, y = kink_free_problem(rng, params, len(hidden_dims), 5, 8, 4)
             loss, grads = read_loss_and_grads(net, X.copy(), y, shapes)
             want_loss, want_grads = reference_at(params, hidden_dims, 8, 4, reg).loss(X, y)
             hint = (
-                "the net must work for any depth: L - 1 affine - relu layers, then one affine layer"
+                "the net must work for any depth: L - 1 affine - relu layers, then one affine layer (this test runs "
+                "your affine_forward/backward, relu_forward/backward and softmax_loss: if one of them fails its own "
+                "tests, fix it first)"
                 if reg == 0 else
                 "the loss and grads are right without regularization: add 0.5 * reg * sum(W ** 2) to the loss and "
                 "reg * W to the gradient of every weight matrix, for all the layers"

@@ -57,12 +57,14 @@ def test_cs231n_values(adam, np):
 
 @test_case(points=2, hidden=True)
 def test_steps_against_reference(adam, rng):
-    """Five steps from a config with only a learning rate, each from the config the previous step returned."""
+    """Five steps from a config with the learning rate and the betas and epsilon (their defaults are
+    test_defaults' to check, so that a slip there is charged once), each from the config the previous
+    step returned."""
     from autograder.testing import rel_error
     from assignment import solution as ref
 
     w = rng.normal(size=(6, 4))
-    student = want = {"learning_rate": float(rng.uniform(1e-3, 1e-1))}
+    student = want = {"learning_rate": float(rng.uniform(1e-3, 1e-1)), "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
     student_w = want_w = w
     for k in range(1, STEPS + 1):
         dw = rng.normal(size=w.shape)

@@ -57,6 +57,11 @@ def test_loss_history_and_progress(FullyConnectedNet, train, np):
     )
 
 
+ADAM_DEFAULTS = {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
+"""adam's documented defaults, given explicitly to train here so that a slip in adam's own defaults is
+charged by adam's tests alone (one bug, one charge); the reference's results are the same."""
+
+
 def trajectory(FullyConnectedNet, train, rng, update_rule, optim_config, lr_decay, num_epochs):
     """Train a small net with the student's train and with the reference's, from the same initial parameters
     (read from the student's net) and the same seed; assert the loss histories and final parameters agree."""
@@ -135,7 +140,7 @@ def test_sgd_momentum_against_reference(FullyConnectedNet, train, rng):
 @test_case(points=2, hidden=True)
 def test_adam_with_lr_decay_against_reference(FullyConnectedNet, train, rng):
     """Three epochs with adam and lr_decay = 0.5 on a small problem, against the reference's train from the same start."""
-    trajectory(FullyConnectedNet, train, rng, "adam", {"learning_rate": 2e-2}, 0.5, 3)
+    trajectory(FullyConnectedNet, train, rng, "adam", {"learning_rate": 2e-2, **ADAM_DEFAULTS}, 0.5, 3)
 
 
 @test_case(points=4, hidden=True)
@@ -148,7 +153,7 @@ def test_mnist_test_accuracy(FullyConnectedNet, train, mnist, rng):
     net = FullyConnectedNet(HIDDEN_DIMS, input_dim=784, num_classes=10, weight_scale=WEIGHT_SCALE, seed=net_seed)
     with_timeout(train, TRAIN_BUDGET_S)(
         net, mnist.train.images[:N_TRAIN], mnist.train.labels[:N_TRAIN], update_rule="adam",
-        optim_config={"learning_rate": LEARNING_RATE}, lr_decay=LR_DECAY, num_epochs=NUM_EPOCHS, batch_size=BATCH_SIZE,
+        optim_config={"learning_rate": LEARNING_RATE, **ADAM_DEFAULTS}, lr_decay=LR_DECAY, num_epochs=NUM_EPOCHS, batch_size=BATCH_SIZE,
         seed=train_seed,
     )
     scores = check_array(net.loss(mnist.test.images), (len(mnist.test.labels), 10), "the scores of your trained network")

@@ -48,3 +48,27 @@ def test_matches_reference_on_device(predict_binary, ClassificationModel, device
         "predict_binary(model, X) should predict 1 where torch.sigmoid(logits) is above 0.5 and 0 elsewhere, for "
         "the model's logits of X"
     )
+
+
+@test_case(points=1, hidden=True)
+def test_predicts_in_evaluation_mode(predict_binary, rng):
+    """A grader-made network with batch norm (autograder.testing.BATCHNORM_NET, 1 logit(s)), handed to
+    predict_binary in training mode: its labels must be those of the network in evaluation mode, computed here."""
+    from autograder.testing import BATCHNORM_NET, twin
+
+    model, local = twin(predict_binary, BATCHNORM_NET, "batchnorm_net", 2, 1, int(rng.integers(2**31)))
+    model.load_state_dict(local.state_dict())
+    model.train()
+    X = torch.from_numpy(rng.normal(size=(60, 2)).astype("float32"))
+    labels = predict_binary(model, X)
+    local.eval()
+    with torch.no_grad():
+        logits = local(X)
+    want, clear = (logits[:, 0] > 0).long(), logits[:, 0].abs() > 1e-3
+    ok = isinstance(labels, torch.Tensor) and tuple(labels.shape) == (60,)
+    assert ok and torch.equal(labels[clear].long(), want[clear]), (
+        "for a network with batch normalisation handed over in training mode, predict_binary's labels are not those of "
+        "the network in evaluation mode: call model.eval() before predicting (dropout off, batch norm with its running "
+        "statistics), as the notebook says"
+    )
+

@@ -39,3 +39,27 @@ def test_matches_reference_on_device(predict_multiclass, ClassificationModel, de
         "predict_multiclass(model, X) should return, for each row of X, the class of the largest logit "
         "(torch.softmax(logits, dim=1).argmax(dim=1))"
     )
+
+
+@test_case(points=1, hidden=True)
+def test_predicts_in_evaluation_mode(predict_multiclass, rng):
+    """A grader-made network with batch norm (autograder.testing.BATCHNORM_NET, 4 logit(s)), handed to
+    predict_multiclass in training mode: its labels must be those of the network in evaluation mode, computed here."""
+    from autograder.testing import BATCHNORM_NET, twin
+
+    model, local = twin(predict_multiclass, BATCHNORM_NET, "batchnorm_net", 2, 4, int(rng.integers(2**31)))
+    model.load_state_dict(local.state_dict())
+    model.train()
+    X = torch.from_numpy(rng.normal(size=(60, 2)).astype("float32"))
+    labels = predict_multiclass(model, X)
+    local.eval()
+    with torch.no_grad():
+        logits = local(X)
+    want, clear = logits.argmax(dim=1), (logits.topk(2, dim=1).values[:, 0] - logits.topk(2, dim=1).values[:, 1]) > 1e-3
+    ok = isinstance(labels, torch.Tensor) and tuple(labels.shape) == (60,)
+    assert ok and torch.equal(labels[clear].long(), want[clear]), (
+        "for a network with batch normalisation handed over in training mode, predict_multiclass's labels are not those of "
+        "the network in evaluation mode: call model.eval() before predicting (dropout off, batch norm with its running "
+        "statistics), as the notebook says"
+    )
+

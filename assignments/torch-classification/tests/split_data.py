@@ -33,22 +33,26 @@ def test_test_set_is_not_a_block_of_neighbours(split_data, torch):
 def test_against_reference(split_data, rng):
     from assignment import solution as ref
 
-    N, fraction, seed = int(rng.integers(20, 80)), float(rng.choice([0.1, 0.2, 0.25, 0.3])), int(rng.integers(2**31))
-    X = torch.from_numpy(rng.normal(size=(N, 2)).astype("float32"))
-    y = torch.from_numpy(rng.integers(0, 3, size=N))
-    parts = split_data(X, y, fraction, seed)
-    assert isinstance(parts, tuple) and len(parts) == 4, "split_data should return a tuple (X_train, X_test, y_train, y_test)"
-    n_test = int(fraction * N)
-    for what, got, want in zip(("X_train", "X_test", "y_train", "y_test"), parts, ref.split_data(X, y, fraction, seed)):
-        assert isinstance(got, torch.Tensor) and tuple(got.shape) == tuple(want.shape), (
-            f"for N = {N} and test_fraction = {fraction}, {what} should have shape {tuple(want.shape)} "
-            f"(int(test_fraction * N) = {n_test} test samples), got "
-            f"{tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__}; the order is "
-            "(X_train, X_test, y_train, y_test)"
-        )
-        assert got.dtype == want.dtype, f"{what} should keep the dtype of its input, {want.dtype}, got {got.dtype}"
-        assert torch.equal(got, want), (
-            f"{what} holds other samples than expected for seed = {seed}: shuffle with "
-            "order = torch.randperm(N, generator=torch.Generator().manual_seed(seed)), then take "
-            "order[:n_test] for the test set and order[n_test:] for the training set"
-        )
+    # A random size, and sizes where int(test_fraction * N) and round(test_fraction * N) differ
+    # (13.8, 7.5, 13.5 test samples): the contract rounds down.
+    N, fraction = int(rng.integers(20, 80)), float(rng.choice([0.1, 0.2, 0.25, 0.3]))
+    for N, fraction in [(N, fraction), (69, 0.2), (30, 0.25), (45, 0.3)]:
+        seed = int(rng.integers(2**31))
+        X = torch.from_numpy(rng.normal(size=(N, 2)).astype("float32"))
+        y = torch.from_numpy(rng.integers(0, 3, size=N))
+        parts = split_data(X, y, fraction, seed)
+        assert isinstance(parts, tuple) and len(parts) == 4, "split_data should return a tuple (X_train, X_test, y_train, y_test)"
+        n_test = int(fraction * N)
+        for what, got, want in zip(("X_train", "X_test", "y_train", "y_test"), parts, ref.split_data(X, y, fraction, seed)):
+            assert isinstance(got, torch.Tensor) and tuple(got.shape) == tuple(want.shape), (
+                f"for N = {N} and test_fraction = {fraction}, {what} should have shape {tuple(want.shape)} "
+                f"(int(test_fraction * N) = {n_test} test samples, rounded down), got "
+                f"{tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__}; the order is "
+                "(X_train, X_test, y_train, y_test)"
+            )
+            assert got.dtype == want.dtype, f"{what} should keep the dtype of its input, {want.dtype}, got {got.dtype}"
+            assert torch.equal(got, want), (
+                f"{what} holds other samples than expected for seed = {seed}: shuffle with "
+                "order = torch.randperm(N, generator=torch.Generator().manual_seed(seed)), then take "
+                "order[:n_test] for the test set and order[n_test:] for the training set"
+            )

@@ -155,3 +155,30 @@ def test_loss_falls_on_mnist_subset(train_step, TinyVGG, make_loss_and_optimizer
         f"on those images after an epoch was {best:.3f}; it should reach {SMOKE_PASS_MARK} or less (check that "
         "train_step calls loss.backward() and optimizer.step() for every batch, and that TinyVGG passes its tests)"
     )
+
+
+@test_case(points=1, hidden=True)
+def test_trains_in_training_mode(train_step, accuracy_fn, device, rng):
+    """A grader-made network with batch norm (autograder.testing.BATCHNORM_NET), its loss and SGD with
+    learning rate 0, handed to train_step in evaluation mode: the returned loss must be the mean of the
+    batches' losses in training mode (batch statistics), computed here. train_step must call
+    model.train(): after test_step or predict the model is in evaluation mode."""
+    from autograder.testing import BATCHNORM_NET, twin
+
+    seed = int(rng.integers(2**31))
+    (model, loss_fn, optimizer), (local, _, _) = twin(train_step, BATCHNORM_NET, "batchnorm_setup", 784, 10, seed)
+    model.load_state_dict(local.state_dict())
+    model.eval()
+    X = torch.from_numpy(rng.uniform(size=(48, 1, 28, 28)).astype("float32"))
+    y = torch.from_numpy(rng.integers(0, 10, size=48))
+    batches = [(X[i : i + 16], y[i : i + 16]) for i in range(0, 48, 16)]
+    loss, _ = check_result(train_step(model, batches, loss_fn, optimizer, accuracy_fn, device))
+    local.train()
+    with torch.no_grad():
+        want = sum(torch.nn.functional.cross_entropy(local(bx), by).item() for bx, by in batches) / len(batches)
+    assert abs(loss - want) < 1e-4 * max(1.0, want), (
+        f"for a network with batch normalisation handed over in evaluation mode, train_step's loss is {loss:.4f}, not "
+        f"the {want:.4f} of training mode: call model.train() at the start of train_step (the model may come from "
+        "test_step or predict, which leave it in evaluation mode)"
+    )
+

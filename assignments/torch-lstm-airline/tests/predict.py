@@ -30,3 +30,27 @@ def test_forecasts_on_device(predict, AirlineLSTM, device, rng):
         "predict(model, X) should return the model's forecasts for X (moved to the device of the model's parameters), "
         "computed in eval mode under torch.inference_mode()"
     )
+
+
+@test_case(points=1, hidden=True)
+def test_predicts_in_evaluation_mode(predict, rng):
+    """A grader-made network with batch norm (autograder.testing.BATCHNORM_NET: the 4 months of each
+    window in, one forecast out), handed to predict in training mode: its forecasts must be those of the
+    network in evaluation mode, computed here."""
+    from autograder.testing import BATCHNORM_NET, twin
+
+    model, local = twin(predict, BATCHNORM_NET, "batchnorm_net", 4, 1, int(rng.integers(2**31)))
+    model.load_state_dict(local.state_dict())
+    model.train()
+    X = torch.from_numpy(rng.uniform(size=(23, 4, 1)).astype("float32"))
+    forecasts = predict(model, X)
+    local.eval()
+    with torch.no_grad():
+        want = local(X)
+    ok = isinstance(forecasts, torch.Tensor) and tuple(forecasts.shape) == (23, 1)
+    assert ok and torch.allclose(forecasts, want, rtol=1e-6, atol=1e-6), (
+        "for a network with batch normalisation handed over in training mode, predict's forecasts are not those of "
+        "the network in evaluation mode: call model.eval() before predicting (dropout off, batch norm with its "
+        "running statistics), as the notebook says"
+    )
+

@@ -28,3 +28,9 @@ def test_shakespeare_excerpt(encode, shakespeare, rng):
     )
     assert ids.dtype == torch.int64, f"encode should return int64 (torch.long) indices, got {ids.dtype}"
     assert torch.equal(ids, ref.encode(excerpt, stoi)), "the indices differ from stoi[ch] for the characters ch of the text, in order"
+    # The empty text: torch.tensor([]) without dtype=torch.long is float32.
+    empty = encode("", stoi)
+    assert isinstance(empty, torch.Tensor) and tuple(empty.shape) == (0,) and empty.dtype == torch.int64, (
+        "encode('') should be an empty int64 tensor of shape (0,): give torch.tensor dtype=torch.long (an empty list "
+        "is inferred as float32)"
+    )

@@ -89,6 +89,39 @@ def test_tiny_temperature_gives_the_most_likely_text(generate, CharLSTM, shakesp
     )
 
 
+FIRST_DRAW_PROMPTS, FIRST_DRAW_LEAD = 8, 0.01
+"""test_first_draw_reads_the_last_step: prompts tried, and the least lead of the best logit over the
+second at the prompt's last step for a prompt to count (at GREEDY_TEMPERATURE any other index then has
+probability below exp(-100))."""
+
+
+@test_case(points=1, hidden=True)
+def test_first_draw_reads_the_last_step(generate, CharLSTM, shakespeare, device, rng):
+    """Several prompts, one character each, near-greedy: the first character follows the logits of the
+    prompt's last step. One prompt cannot tell them from the logits of step 0 (after the prompt's first
+    character) when both have the same arg-max; over several prompts they differ."""
+    from assignment import solution as ref
+
+    chars, stoi, _, model, reference = setup(CharLSTM, shakespeare, device, rng, CONFIDENCE)
+    for _ in range(FIRST_DRAW_PROMPTS):
+        start = int(rng.integers(len(shakespeare) - PROMPT_CHARS))
+        prompt = shakespeare[start : start + PROMPT_CHARS]
+        seed = int(rng.integers(2**31))
+        with torch.no_grad():
+            last = reference(ref.encode(prompt, stoi).unsqueeze(0))[0][0, -1]
+        best, second = torch.topk(last, 2).values.tolist()
+        if best - second < FIRST_DRAW_LEAD:
+            continue
+        text = generate(model, stoi, chars, prompt, 1, temperature=GREEDY_TEMPERATURE, seed=seed)
+        want = prompt + chars[int(last.argmax())]
+        assert text == want, (
+            f"for the prompt {prompt!r} and one character at temperature {GREEDY_TEMPERATURE}, generate returned "
+            f"{text!r} instead of the most likely next character: the first draw uses the logits of the prompt's last "
+            "step, logits[:, -1] of the model run on the whole prompt, not those of its first step (if CharLSTM or "
+            "sample_with_temperature fails its own tests, fix it first)"
+        )
+
+
 @test_case(points=2, hidden=True)
 def test_sampled_text_repeats_with_its_seed(generate, CharLSTM, shakespeare, device, rng):
     """Temperature 1 with an untrained model (nearly uniform predictions): same seed, same text; another seed,

@@ -1,3 +1,4 @@
+import numpy as np
 import torch
 from otter.test_files import test_case
 
@@ -29,18 +30,35 @@ def test_state_dict_names_shapes_and_dtype(LinearRegressionModel):
 
 @test_case(points=1, hidden=True)
 def test_parameters_are_initialised_at_random(LinearRegressionModel):
-    first, second = LinearRegressionModel().state_dict(), LinearRegressionModel().state_dict()
+    from assignment.grading import contract_state
+    first, second = contract_state(LinearRegressionModel()), contract_state(LinearRegressionModel())
     assert isinstance(first, dict) and sorted(first) == ["bias", "weights"], "the state_dict should hold 'weights' and 'bias'"
     assert first["weights"].item() != second["weights"].item() and first["bias"].item() != second["bias"].item(), (
         "two new models have the same parameters: initialise weights and bias at random with torch.randn"
+    )
+    # The distribution, from 100 models (200 draws): a standard normal has about half its draws
+    # negative and a spread near 1; torch.rand (uniform on [0, 1)) has none negative, spread 0.29.
+    # For torch.randn, a negative share outside [0.3, 0.7] or a standard deviation outside [0.7, 1.3]
+    # is more than 5 standard errors away: about 1e-7.
+    draws = []
+    for _ in range(100):
+        state = contract_state(LinearRegressionModel())
+        draws += [float(state["weights"].reshape(-1)[0]), float(state["bias"].reshape(-1)[0])]
+    draws = np.array(draws)
+    negative, spread = float(np.mean(draws < 0)), float(np.std(draws))
+    assert 0.3 <= negative <= 0.7 and 0.7 <= spread <= 1.3, (
+        f"over 100 new models, {negative:.0%} of the initial weights and biases are negative and their standard "
+        f"deviation is {spread:.2f}: draw them from a standard normal (torch.randn, about half negative, standard "
+        "deviation 1), not torch.rand (uniform on [0, 1), never negative)"
     )
 
 
 @test_case(points=2, hidden=True)
 def test_forward_values(LinearRegressionModel, rng):
+    from assignment.grading import load_contract_state
     w, b = (float(v) for v in rng.normal(size=2))
     model = LinearRegressionModel()
-    model.load_state_dict({"weights": torch.tensor([w]), "bias": torch.tensor([b])})
+    load_contract_state(model, {"weights": torch.tensor([w]), "bias": torch.tensor([b])})
     X = torch.from_numpy(rng.normal(size=(20, 1)).astype("float32"))
     out = model(X)
     assert isinstance(out, torch.Tensor) and tuple(out.shape) == (20, 1), "model(X) for X of shape (20, 1) should be (20, 1)"

@@ -34,12 +34,13 @@ def test_history_shape(fit, LinearRegressionModel, torch):
 @test_case(points=3, hidden=True)
 def test_history_and_parameters_against_reference(fit, LinearRegressionModel, device, rng):
     """Runs on the grading machine's device: the GPU when there is one."""
+    from assignment.grading import contract_state, load_contract_state
     from assignment import solution as ref
 
     state, data = noisy_line(rng)
     epochs, lr = 61, 0.05
     model = LinearRegressionModel()
-    model.load_state_dict(state)
+    load_contract_state(model, state)
     history = fit(model, *data, epochs=epochs, lr=lr, device=device)
     ref_model = ref.LinearRegressionModel()
     ref_model.load_state_dict(state)
@@ -50,7 +51,7 @@ def test_history_and_parameters_against_reference(fit, LinearRegressionModel, de
     assert history["epoch"] == want["epoch"], (
         f"with epochs={epochs} the history should record epochs {want['epoch']}: every 20 epochs, starting at 0"
     )
-    got_state = model.state_dict()
+    got_state = contract_state(model)
     assert isinstance(got_state, dict) and all(
         torch.allclose(got_state[k], v, rtol=1e-5, atol=1e-6) for k, v in ref_model.state_dict().items()
     ), (
@@ -68,15 +69,16 @@ def test_history_and_parameters_against_reference(fit, LinearRegressionModel, de
 def test_trained_model_reaches_pass_mark(fit, LinearRegressionModel, device, rng):
     """The grader trains your model on make_data()'s line from its own start and measures the test loss
     of the trained parameters (read through state_dict, in the reference architecture)."""
+    from assignment.grading import contract_state, load_contract_state
     from assignment import solution as ref
 
     w, b = (float(v) for v in rng.uniform(-0.5, 0.5, size=2))
     model = LinearRegressionModel()
-    model.load_state_dict({"weights": torch.tensor([w]), "bias": torch.tensor([b])})
+    load_contract_state(model, {"weights": torch.tensor([w]), "bias": torch.tensor([b])})
     X_train, y_train, X_test, y_test = ref.split_data(*ref.make_data())
     fit(model, X_train, y_train, X_test, y_test, epochs=PASS_MARK_EPOCHS, lr=0.01, device=device)
     trained = ref.LinearRegressionModel()
-    trained.load_state_dict(model.state_dict())
+    trained.load_state_dict(contract_state(model))
     loss = ref.predict(trained, X_test).sub(y_test).abs().mean().item()
     assert loss <= PASS_MARK, (
         f"after fit(..., epochs={PASS_MARK_EPOCHS}, lr=0.01) your model's test L1 loss is {loss:.4f}; the pass mark is {PASS_MARK}"

@@ -16,18 +16,19 @@ def test_round_trip(save_model, load_model, LinearRegressionModel, torch):
 
 @test_case(points=2, hidden=True)
 def test_loaded_model_predicts_identically(save_model, load_model, LinearRegressionModel, rng):
+    from assignment.grading import contract_state, load_contract_state
     import uuid
 
     w, b = (float(v) for v in rng.normal(size=2))
     model = LinearRegressionModel()
-    model.load_state_dict({"weights": torch.tensor([w]), "bias": torch.tensor([b])})
+    load_contract_state(model, {"weights": torch.tensor([w]), "bias": torch.tensor([b])})
     path = f"/tmp/linear-{uuid.uuid4().hex}.pt"
     save_model(model, path)
     loaded = load_model(path)
     assert loaded is not None and not isinstance(loaded, dict), (
         "load_model should return the new LinearRegressionModel (not None, not the state_dict itself)"
     )
-    state = loaded.state_dict()
+    state = contract_state(loaded)
     assert isinstance(state, dict) and sorted(state) == ["bias", "weights"], "the loaded model's state_dict should hold 'weights' and 'bias'"
     assert torch.equal(state["weights"], torch.tensor([w])) and torch.equal(state["bias"], torch.tensor([b])), (
         "the model load_model returns does not hold the saved parameters: call model.load_state_dict(torch.load(path)) "

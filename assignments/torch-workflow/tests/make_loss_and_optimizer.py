@@ -28,6 +28,7 @@ def test_loss_is_mean_absolute_error(make_loss_and_optimizer, LinearRegressionMo
 
 @test_case(points=2, hidden=True)
 def test_optimizer_is_sgd_over_the_models_parameters(make_loss_and_optimizer, LinearRegressionModel, rng):
+    from assignment.grading import contract_state
     lr = float(rng.choice([0.05, 0.1, 0.2]))
     model = LinearRegressionModel()
     result = make_loss_and_optimizer(model, lr)
@@ -39,7 +40,7 @@ def test_optimizer_is_sgd_over_the_models_parameters(make_loss_and_optimizer, Li
     group = groups[0]
     assert group.get("lr") == lr, f"make_loss_and_optimizer(model, lr={lr}) made an optimizer whose learning rate is {group.get('lr')}"
     assert group.get("momentum") == 0 and "nesterov" in group, "the optimizer should be plain SGD: torch.optim.SGD without momentum"
-    state = model.state_dict()
+    state = contract_state(model)
     params = group.get("params")
     assert (
         isinstance(params, list) and len(params) == 2 and torch.equal(params[0], state["weights"]) and torch.equal(params[1], state["bias"])

@@ -18,14 +18,17 @@ def test_eighty_twenty(split_data, torch):
 def test_against_reference(split_data, rng):
     from assignment import solution as ref
 
-    N, fraction = int(rng.integers(20, 80)), float(rng.choice([0.6, 0.75, 0.8, 0.9]))
-    X = torch.from_numpy(rng.normal(size=(N, 1)).astype("float32"))
-    y = torch.from_numpy(rng.normal(size=(N, 1)).astype("float32"))
-    parts = split_data(X, y, fraction)
-    assert isinstance(parts, tuple) and len(parts) == 4, "split_data should return a tuple (X_train, y_train, X_test, y_test)"
-    for what, got, want in zip(("X_train", "y_train", "X_test", "y_test"), parts, ref.split_data(X, y, fraction)):
-        assert isinstance(got, torch.Tensor) and tuple(got.shape) == tuple(want.shape) and torch.equal(got, want), (
-            f"{what} is not what was expected for N = {N}, train_fraction = {fraction}: return "
-            "(X_train, y_train, X_test, y_test) in this order, the first int(train_fraction * N) rows for "
-            "training and the rest for testing, unshuffled"
-        )
+    # A random size, and sizes where int(train_fraction * N) and round(train_fraction * N) differ
+    # (21.6, 37.5, 29.7 training rows): the contract rounds down.
+    cases = [(int(rng.integers(20, 80)), float(rng.choice([0.6, 0.75, 0.8, 0.9]))), (27, 0.8), (50, 0.75), (33, 0.9)]
+    for N, fraction in cases:
+        X = torch.from_numpy(rng.normal(size=(N, 1)).astype("float32"))
+        y = torch.from_numpy(rng.normal(size=(N, 1)).astype("float32"))
+        parts = split_data(X, y, fraction)
+        assert isinstance(parts, tuple) and len(parts) == 4, "split_data should return a tuple (X_train, y_train, X_test, y_test)"
+        for what, got, want in zip(("X_train", "y_train", "X_test", "y_test"), parts, ref.split_data(X, y, fraction)):
+            assert isinstance(got, torch.Tensor) and tuple(got.shape) == tuple(want.shape) and torch.equal(got, want), (
+                f"{what} is not what was expected for N = {N}, train_fraction = {fraction}: return "
+                "(X_train, y_train, X_test, y_test) in this order, the first int(train_fraction * N) rows for "
+                f"training (rounded down: {int(fraction * N)} here) and the rest for testing, unshuffled"
+            )

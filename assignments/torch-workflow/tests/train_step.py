@@ -48,16 +48,17 @@ def test_returns_float_and_updates(train_step, make_loss_and_optimizer, LinearRe
 
 @test_case(points=2, hidden=True)
 def test_one_step_against_reference(train_step, make_loss_and_optimizer, LinearRegressionModel, rng):
+    from assignment.grading import contract_state, load_contract_state
     from autograder.testing import check_scalar
 
     state, X, y = random_problem(rng)
     model = LinearRegressionModel()
-    model.load_state_dict(state)
+    load_contract_state(model, state)
     loss_fn, optimizer = make_loss_and_optimizer(model, LR)
     loss = check_scalar(train_step(model, X, y, loss_fn, optimizer), "the loss train_step returns")
     (want_loss, want_state), = reference_steps(state, X, y, 1)
     assert abs(loss - want_loss) < 1e-5, "train_step should return the loss of the model's predictions before the step (loss.item())"
-    assert same_state(model.state_dict(), want_state), (
+    assert same_state(contract_state(model), want_state), (
         "after one train_step the parameters differ from one SGD step on the L1 loss: compute the predictions and "
         "the loss, then optimizer.zero_grad(), loss.backward(), optimizer.step(), in that order"
     )
@@ -65,14 +66,15 @@ def test_one_step_against_reference(train_step, make_loss_and_optimizer, LinearR
 
 @test_case(points=2, hidden=True)
 def test_second_step_uses_fresh_gradients(train_step, make_loss_and_optimizer, LinearRegressionModel, rng):
+    from assignment.grading import contract_state, load_contract_state
     state, X, y = random_problem(rng)
     model = LinearRegressionModel()
-    model.load_state_dict(state)
+    load_contract_state(model, state)
     loss_fn, optimizer = make_loss_and_optimizer(model, LR)
     want = reference_steps(state, X, y, 2)
     for step, (want_loss, want_state) in enumerate(want, start=1):
         loss = train_step(model, X, y, loss_fn, optimizer)
-        assert isinstance(loss, float) and abs(loss - want_loss) < 1e-5 and same_state(model.state_dict(), want_state), (
+        assert isinstance(loss, float) and abs(loss - want_loss) < 1e-5 and same_state(contract_state(model), want_state), (
             f"train_step number {step} on the same model and optimizer went wrong"
             + (": the gradients of the first step were added to the second's; call optimizer.zero_grad() "
                "before loss.backward()" if step == 2 else "")
