@@ -14,40 +14,18 @@ Usage (from the repository root; MNIST-training assignments take long, run them 
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from catalog_args import catalog_parser, grade_options, runnable_assignments
 
-from autograder.build.spec import AssignmentSpec, SpecError  # noqa: E402
-from autograder.build.validate import charges, validate  # noqa: E402
-from autograder.datasets import missing_files  # noqa: E402
-from autograder.grading.batch import default_workers  # noqa: E402
-from autograder.grading.grade import GradeOptions  # noqa: E402
+from autograder.build.validate import charges, validate
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
-    parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--workers", type=int, default=default_workers())
-    parser.add_argument("--sandbox", default="bwrap", choices=["bwrap", "none"])
-    args = parser.parse_args()
-    folders = [REPO / "assignments" / a for a in args.assignments] or sorted((REPO / "assignments").iterdir())
-    options = GradeOptions(sandbox=args.sandbox, data_dir=args.data_dir, threads=1)
+    args = catalog_parser(__doc__.splitlines()[0]).parse_args()
+    options = grade_options(args)
     tests, questions = [], []
-    for folder in folders:
-        try:
-            spec = AssignmentSpec.load(folder)
-        except SpecError as exc:
-            print(f"{folder.name}: skipped ({exc})", flush=True)
-            continue
-        if any(missing_files(name, args.data_dir) for name in spec.config.data):
-            print(f"{spec.id}: skipped (its data is not in {args.data_dir})", flush=True)
-            continue
+    for folder, spec in runnable_assignments(args):
         report = validate(folder, options, args.workers)
         print("\n".join(report.table()), flush=True)
         for name, charge in charges(report).items():

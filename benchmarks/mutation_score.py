@@ -14,41 +14,19 @@ sample; its rows say so).
 
 from __future__ import annotations
 
-import argparse
-import sys
-from pathlib import Path
+from catalog_args import catalog_parser, grade_options, runnable_assignments
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from autograder.build.mutate import TABLE_HEADER, format_report, generate, mutation_test, table_row  # noqa: E402
-from autograder.build.spec import AssignmentSpec, SpecError  # noqa: E402
-from autograder.grading.executors.local import default_workers  # noqa: E402
-from autograder.grading.grade import GradeOptions  # noqa: E402
-from autograder.datasets import missing_files  # noqa: E402
+from autograder.build.mutate import TABLE_HEADER, format_report, generate, mutation_test, table_row
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
-    parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--workers", type=int, default=default_workers())
-    parser.add_argument("--sandbox", default="bwrap", choices=["bwrap", "none"])
+    parser = catalog_parser(__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, help="grade this many mutants per assignment, drawn at random (default: all)")
     parser.add_argument("--seed", type=int, default=0, help="with --sample: the draw's seed")
     args = parser.parse_args()
-    folders = [REPO / "assignments" / a for a in args.assignments] or sorted((REPO / "assignments").iterdir())
-    options = GradeOptions(sandbox=args.sandbox, data_dir=args.data_dir, threads=1)
+    options = grade_options(args)
     rows = []
-    for folder in folders:
-        try:
-            spec = AssignmentSpec.load(folder)
-        except SpecError as exc:
-            print(f"{folder.name}: skipped ({exc})", flush=True)
-            continue
-        if any(missing_files(name, args.data_dir) for name in spec.config.data):
-            print(f"{spec.id}: skipped (its data is not in {args.data_dir})", flush=True)
-            continue
+    for folder, spec in runnable_assignments(args):
         report = mutation_test(folder, options, args.workers, sample=args.sample, seed=args.seed)
         print(format_report(report), "\n", flush=True)
         row = table_row(report)
