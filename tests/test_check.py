@@ -18,7 +18,11 @@ def test_check_passes_the_solution_and_fails_the_stub_with_the_public_tests_only
     assert done.exit_code == 0, done.output
     assert "softmax.test_rows_are_distributions" in done.output and "passed" in done.output
     assert "test_mnist_test_accuracy" not in done.output  # a hidden test: not in the student's notebook
-    assert "The grader also runs 9 hidden tests (17 points), not in your notebook:" in done.output
+    from autograder.bundle import Bundle
+
+    hidden = [tc for _, tc in Bundle.load(built.autograder_zip).test_cases if tc.hidden]
+    points = sum(tc.points for tc in hidden)
+    assert f"The grader also runs {len(hidden)} hidden tests ({points:g} points), not in your notebook:" in done.output
     assert "  softmax: 2 (values against reference; stable for logits of 1000)" in done.output
     stub = check(built.student_notebook, sandbox_mode)
     assert stub.exit_code == 1 and "failed" in stub.output and " 0/" in stub.output

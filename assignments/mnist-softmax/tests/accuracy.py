@@ -14,6 +14,12 @@ def test_perfect_and_wrong_predictions(accuracy, np):
     labels = np.eye(10)
     assert np.isclose(accuracy(W, np.zeros(10), images, labels), 1.0), "every prediction is right here: expected 1.0"
     assert np.isclose(accuracy(W, np.zeros(10), images, np.roll(labels, 1, axis=0)), 0.0), "every prediction is wrong here: expected 0.0"
+    b = np.zeros(10)
+    b[3] = 5.0  # with W = 0 the bias alone decides: every row is predicted as class 3
+    assert np.isclose(accuracy(np.zeros((784, 10)), b, images[:4], np.eye(10)[[3, 3, 1, 2]]), 0.5), (
+        "with W = 0 and b favouring class 3 every row is predicted as 3, so 2 of these 4 labels are right (0.5): "
+        "predict from forward(images, W, b), bias included"
+    )
 
 
 @test_case(points=1, hidden=True)
@@ -26,8 +32,10 @@ def test_values_against_reference(accuracy, rng):
     labels = np.eye(10)[rng.integers(0, 10, size=200)]
     got = check_scalar(accuracy(W, b, images, labels), "accuracy(W, b, images, labels)")
     want = ref.accuracy(W, b, images, labels)
-    assert abs(got - want) < 1e-12, "accuracy should be the fraction (in [0, 1]) of rows whose most probable class is the label (if "
+    assert abs(got - want) < 1e-12, (
+        "accuracy should be the fraction (in [0, 1]) of rows whose most probable class is the label (if "
         "forward or softmax fails its own tests, fix it first)"
+    )
 
 
 @test_case(points=1, hidden=True)

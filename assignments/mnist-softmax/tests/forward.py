@@ -22,5 +22,7 @@ def test_values_against_reference(forward, rng):
     W, b = rng.normal(scale=0.1, size=(784, 10)), rng.normal(size=10)
     probs = check_array(forward(images, W, b), (50, 10), "forward(images, W, b)")
     err = rel_error(probs, ref.forward(images, W, b))
-    assert err < 1e-7, f"forward values differ from the reference: relative error {err:.1e} (threshold 1e-7); forward is "
+    assert err < 1e-7, (
+        f"forward values differ from the reference: relative error {err:.1e} (threshold 1e-7); forward is "
         "softmax(images @ W + b): if softmax fails its own tests, fix it first"
+    )

@@ -19,6 +19,13 @@ def test_returns_shapes(train, np):
     result = train(images, labels, epochs=1, lr=0.1, batch_size=20, seed=0)
     assert isinstance(result, tuple) and len(result) == 2, "train should return a tuple (W, b)"
     assert np.shape(result[0]) == (784, 10) and np.shape(result[1]) == (10,), "W should be (784, 10), b (10,)"
+    runs = [train(images, labels, epochs=1, lr=0.5, batch_size=5, seed=s)[1] for s in (1, 1, 2)]
+    assert np.allclose(runs[0], runs[1]), (
+        "train with the same seed should give the same weights: shuffle with rng = np.random.default_rng(seed)"
+    )
+    assert not np.allclose(runs[0], runs[2]), (
+        "train with seed=1 and seed=2 gives the same weights: shuffle with np.random.default_rng(seed), not a fixed seed"
+    )
     # a worked example: one epoch with batch_size = N from W = 0, b = 0 is one SGD step, W = -lr * gradW(0)
     images = np.zeros((2, 784))
     images[0, 0] = images[1, 1] = 1.0

@@ -34,6 +34,12 @@ def test_small_example(max_pool_forward_naive, max_pool_backward_naive, np):
     want = np.zeros((4, 4))
     want[0, 1], want[1, 2], want[3, 0], want[3, 2] = 10.0, 20.0, 30.0, 40.0
     assert np.array_equal(dx[0, 0], want), "each entry of dout goes to the position of the maximum of its window, and only there"
+    _, cache = max_pool_forward_naive(np.ones((1, 1, 2, 2)), {"pool_height": 2, "pool_width": 2, "stride": 2})
+    tied = max_pool_backward_naive(np.array([[[[1.0]]]]), cache)
+    assert np.array_equal(np.asarray(tied)[0, 0], [[1.0, 0.0], [0.0, 0.0]]), (
+        "when several positions tie for a window's maximum, the gradient goes to the first of them in row-major "
+        "order only (as np.argmax and PyTorch do): here the top-left one"
+    )
 
 
 @test_case(points=2, hidden=True)

@@ -44,6 +44,11 @@ def test_small_example(max_pool_forward_naive, np):
     assert isinstance(out, np.ndarray) and out.shape == (1, 2, 2, 2), "2x2 windows with stride 2 halve H and W"
     assert np.array_equal(out[0, 0], [[5, 7], [13, 15]]), "each entry is the maximum of its 2x2 window"
     assert np.array_equal(out[0, 1], out[0, 0] + 16), "each channel is pooled separately"
+    odd = max_pool_forward_naive(np.arange(25, dtype=np.float64).reshape(1, 1, 5, 5), {"pool_height": 2, "pool_width": 2, "stride": 2})[0]
+    assert np.shape(odd) == (1, 1, 2, 2), (
+        f"a 5x5 image with 2x2 windows and stride 2 gives a 2x2 output, H' = 1 + (H - pool_height) // stride "
+        f"(the last row and column fit no whole window), got {np.shape(odd)}"
+    )
 
 
 @test_case(points=1, hidden=True)

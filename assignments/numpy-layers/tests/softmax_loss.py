@@ -67,6 +67,13 @@ def test_uniform_scores(softmax_loss, np):
     assert np.isclose(loss, 1000.0) and np.allclose(dx, [[1.0, -1.0, 0.0]]), (
         "for scores [1000, 0, -1000] and label 1 the loss is 1000 and dx is [[1, -1, 0]]"
     )
+    with np.errstate(all="ignore"):
+        loss, dx = softmax_loss(np.array([[0.0, 0.0], [-2000.0, -2000.0]]), np.array([0, 1]))
+    assert np.isclose(loss, np.log(2)) and np.all(np.isfinite(dx)), (
+        f"for scores [[0, 0], [-2000, -2000]] (equal scores in each row) the loss is log(2), got {loss}: subtract each "
+        "row's own maximum, np.max(x, axis=1, keepdims=True), not the maximum of the whole array, which leaves the "
+        "second row to underflow to 0 / 0"
+    )
 
 
 @test_case(points=2, hidden=True)

@@ -39,6 +39,12 @@ def test_loss_history_and_progress(FullyConnectedNet, train, np):
         "train should return a list with one loss per step: 4 minibatches (8, 8, 8 and 6 examples) per epoch here"
     )
     assert np.mean(history[-4:]) < 0.5 * np.mean(history[:4]), "the training loss should go down"
+    runs = [train(FullyConnectedNet([8], input_dim=4, num_classes=2, weight_scale=0.1, seed=0), X, y, update_rule="sgd",
+                  optim_config={"learning_rate": 0.5}, num_epochs=2, batch_size=8, seed=s) for s in (1, 1, 2)]
+    assert np.allclose(runs[0], runs[1]) and not np.allclose(runs[0], runs[2]), (
+        "train with the same seed should repeat its losses and another seed should shuffle differently: draw the "
+        "permutations from rng = np.random.default_rng(seed)"
+    )
     # Worked examples (the values of the reference; they need a right FullyConnectedNet and sgd_momentum too).
     X, y = np.random.default_rng(2).normal(size=(6, 4)), np.array([0, 1, 1, 0, 1, 0])
     net = FullyConnectedNet([3], input_dim=4, num_classes=2, weight_scale=0.3, seed=0)
