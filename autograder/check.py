@@ -30,9 +30,7 @@ from autograder.console import Line
 from autograder.grading.cells import Files, close_sandbox, start_sandbox
 from autograder.grading.grade import GradeOptions, submission_files
 from autograder.grading.in_sandbox import verdicts_from_sandbox
-from autograder.grading.launcher import Launcher
 from autograder.grading.results import NotRunCode, SubmissionResult
-from autograder.grading.uids import claim_uid
 from autograder.intake import IntakeError, notebook_from_zip, read_attachments, read_submitted
 from autograder.reports import NOT_GRADED, friendly_traceback
 
@@ -143,9 +141,7 @@ def check_own_notebook(notebook: Path, options: GradeOptions) -> SubmissionResul
         result.state, result.error = "rejected", f"Your notebook could not be checked: {exc}"
         return result
     result.not_run = [NotRunCode(c.index, n.line, n.code, n.reason) for c in cells for n in c.not_run]
-    launcher = Launcher(options.sandbox, options.threads, limits, options.uid)
-    if launcher.drops_privileges:
-        launcher = replace(launcher, uid=claim_uid(options.uid))
+    launcher = options.launcher(limits)
     outputs: list[str] = []
     deadline = started + (options.timeout or limits.timeout)
     session, failure = start_sandbox(launcher, None, deadline, limits, cells, Files(attachments, {}), result)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from autograder import otter_compat
-from autograder.bundle import Bundle, BundleConfig
+from autograder.bundle import Bundle, BundleConfig, Limits
 from autograder.grading.in_sandbox import run_in_sandbox
 from autograder.grading.budget import budget_for, cells_budget, submission_timeout
 from autograder.grading.cells import Files, close_sandbox, run_cells, start_sandbox
@@ -72,6 +72,12 @@ class GradeOptions:
     def gpu(self) -> int | None:
         """The GPU one submission's sandbox may use, or None."""
         return self.gpus[0] if self.gpus else None
+
+    def launcher(self, limits: Limits) -> Launcher:
+        """How this grading process starts sandboxes under ``limits``: its sandbox mode, threads
+        and GPU, and, where student code runs as its own uid, the uid this process claimed."""
+        launcher = Launcher(self.sandbox, self.threads, limits, self.uid, self.gpu)
+        return replace(launcher, uid=claim_uid(self.uid)) if launcher.drops_privileges else launcher
 
     def for_slot(self, slot: int) -> "GradeOptions":
         """The options of parallel slot ``slot`` (0, 1, ...): one of the GPUs in turn. (Its
@@ -142,9 +148,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
 
     result.not_run = [NotRunCode(c.index, n.line, n.code, n.reason) for c in cells for n in c.not_run]
     deadline = started + (options.timeout or submission_timeout(bundle.config, bundle.test_names))
-    launcher = Launcher(options.sandbox, options.threads, limits, options.uid, options.gpu)
-    if launcher.drops_privileges:
-        launcher = replace(launcher, uid=claim_uid(options.uid))
+    launcher = options.launcher(limits)
     loaders = dataset_loaders(options)
     preload = tuple(bundle.config.preload) if options.warm else None
     files = Files(attachments, bundle.otter.files if bundle.otter else {})
