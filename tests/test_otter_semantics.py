@@ -214,6 +214,42 @@ def test_tests_in_sandbox_run_otters_runner_on_live_objects_and_are_marked_forge
     assert inside.forgeable and "results forgeable" in render_feedback_md(inside, "hw")
 
 
+RAISES = """
+@test_case(points=1)
+def test_rejects_negative(isqrt):
+    try:
+        isqrt(-4)
+    except ValueError as exc:
+        assert "negative" in str(exc), str(exc)
+    else:
+        assert False, "isqrt(-4) should raise ValueError"
+"""
+
+OK_RAISES = {"name": "q2", "points": 2, "suites": [{"type": "doctest", "scored": True, "setup": "", "teardown": "", "cases": [
+    {"code": ">>> isqrt(-4)\nTraceback (most recent call last):\n    ...\nValueError: negative input", "hidden": False, "locked": False},
+    {"code": ">>> isqrt(9)\n3", "hidden": False, "locked": False},
+]}]}
+
+ISQRT = "def isqrt(n):\n    if n < 0:\n        raise {error}('negative input')\n    return int(n ** 0.5)"
+
+
+@pytest.mark.parametrize("error, scores", [("ValueError", [1.0, 1.0, 1.0]), ("TypeError", [0.0, 0.0, 1.0])])
+def test_an_exception_the_students_code_raises_matches_a_tests_except_clause_and_a_doctests_traceback(
+    sandbox_mode, tmp_path, error, scores
+):
+    """Otter's tests share the notebook's process, so `except ValueError` and a doctest expecting
+    `ValueError: negative input` see the student's own exception; the secure mode gives the same
+    scores as Otter's runner in the sandbox (before, the student's ValueError reached tests as a
+    CallError: both tests failed on a correct notebook)."""
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", RAISES), "q2.py": f"OK_FORMAT = True\n\ntest = {OK_RAISES!r}\n"})
+    nb = code_notebook(tmp_path / "hw.ipynb", ISQRT.format(error=error))
+    secure = grade_submission(nb, Bundle.load(z), options(sandbox_mode))
+    inside = grade_submission(nb, Bundle.load(z), options(sandbox_mode, tests_in_sandbox=True))
+    assert [t.score for t in secure.tests] == [t.score for t in inside.tests] == scores
+    if error == "TypeError":
+        assert "TypeError: negative input" in secure.tests[1].output  # doctest's own report: got vs expected
+
+
 FRAMES = """
 @test_case(points=1)
 def test_frame(df, s, pd):

@@ -176,3 +176,25 @@ def test_a_forged_error_report_is_cut_and_typed_on_the_trusted_side():
     memory = CallError.from_report({"type": "MemoryError", "message": "", "memory": True}, limits)
     assert memory.limit.kind == "memory" and memory.message == memory.limit.message
     assert CallError.from_report({"memory": "yes"}, limits).limit is None  # only a real `true` counts
+
+
+def test_a_reported_error_is_an_instance_of_the_builtin_it_names_and_nothing_more():
+    """The student's ValueError reaches tests as a ValueError (``except ValueError`` and doctest
+    tracebacks match, as under Otter); a forged name cannot make it a SystemExit or
+    KeyboardInterrupt, nor create classes with arbitrary names."""
+    import traceback
+
+    def report(type_name):
+        return CallError.from_report({"type": type_name, "message": "bad n"}, Limits())
+
+    value = report("ValueError")
+    assert isinstance(value, ValueError) and isinstance(value, CallError) and str(value) == "bad n"
+    assert traceback.format_exception_only(type(value), value) == ["ValueError: bad n\n"]
+    assert isinstance(report("ZeroDivisionError"), ArithmeticError)
+    for name in ("SystemExit", "KeyboardInterrupt", "GeneratorExit", "BaseException"):
+        error = report(name)
+        assert not isinstance(error, (SystemExit, KeyboardInterrupt, GeneratorExit)) and type(error).__mro__[1:3] == (CallError, Exception)
+    custom = report("ShapeMismatch")  # the student's own class: named, a CallError only
+    assert type(custom).__mro__[1:3] == (CallError, Exception)
+    assert traceback.format_exception_only(type(custom), custom) == ["ShapeMismatch: bad n\n"]
+    assert type(report("x; import os")) is CallError and type(report("UnicodeDecodeError")) is CallError

@@ -10,6 +10,7 @@ A sandbox that dies or overruns is killed with its whole process group and repor
 
 from __future__ import annotations
 
+import builtins
 import functools
 import os
 import select
@@ -38,11 +39,21 @@ class SandboxFailure(Exception):
 
 class CallError(Exception):
     """The student's code raised. Attributes: type_name, message, traceback (all str), and
-    limit: a memory ``LimitHit`` when it was a real ``MemoryError`` (see ``real_memory_error``)."""
+    limit: a memory ``LimitHit`` when it was a real ``MemoryError`` (see ``real_memory_error``).
+
+    ``from_report`` returns an instance of ``student_error_class(type_name)``: named after the
+    student's exception and, for a built-in one, also an instance of it, so a test's
+    ``except ValueError`` and a doctest's expected ``ValueError: message`` traceback match as they
+    do under Otter, where tests and notebook share one process. ``str()`` is the message alone,
+    as for the student's own exception.
+    """
 
     def __init__(self, type_name: str, message: str, traceback: str, limit: LimitHit | None = None):
-        super().__init__(f"{type_name}: {message}")
+        super().__init__(message)
         self.type_name, self.message, self.traceback, self.limit = type_name, message, traceback, limit
+
+    def __str__(self) -> str:
+        return self.message
 
     @classmethod
     def from_report(cls, error: dict, limits: Limits) -> "CallError":
@@ -53,7 +64,31 @@ class CallError(Exception):
         cut = protocol.MAX_ERROR_CHARS
         type_name, message, trace = (str(error.get(k, ""))[:cut] for k in ("type", "message", "traceback"))
         memory = real_memory_error(error, limits)
-        return cls(type_name, f"{message} {memory.message}".strip() if memory else message, trace, memory)
+        error_class = student_error_class(type_name)
+        return error_class(type_name, f"{message} {memory.message}".strip() if memory else message, trace, memory)
+
+
+@functools.lru_cache(maxsize=256)
+def student_error_class(type_name: str) -> type[CallError]:
+    """The ``CallError`` subclass for an exception the student's code raised, by its class name
+    (``type_name``: untrusted text from the sandbox).
+
+    Named ``type_name`` in module ``builtins``, so ``traceback.format_exception_only`` (what
+    doctest compares) writes ``ValueError: message``; a subclass of the built-in exception of that
+    name as well, when there is one (``Exception`` subclasses only: never ``SystemExit`` or
+    ``KeyboardInterrupt``). A name that is not an identifier, or a built-in whose constructor
+    cannot take a message alone (``UnicodeDecodeError``...), gives plain ``CallError``.
+    """
+    if not type_name.isidentifier():
+        return CallError
+    builtin = getattr(builtins, type_name, None)
+    bases = (CallError, builtin) if isinstance(builtin, type) and issubclass(builtin, Exception) else (CallError,)
+    try:
+        error_class = type(type_name, bases, {"__module__": "builtins", "__qualname__": type_name})
+        error_class(type_name, "", "")
+    except Exception:  # the built-in's own constructor wants more arguments
+        return CallError
+    return error_class
 
 
 def signal_message(signum: int, limits: Limits) -> str:
