@@ -49,6 +49,7 @@ def test_a_mutant_the_tests_miss_and_too_few_mutants_fail_validation(tmp_path, m
     assert run.exit_code != 0
     assert "FAIL mutant harmless" in run.output and "passes every hidden test" in run.output
     assert "FAIL mutants" in run.output and "found 1" in run.output
+    assert "FAIL public tests" in run.output and "catch 0 of 1; every public test passes harmless" in run.output
     assert "ok   reference" in run.output and "ok   untouched stub" in run.output
 
 

@@ -42,3 +42,20 @@ def check_mutant(mutant, result: SubmissionResult) -> Check:
     return Check(f"mutant {mutant.name}", result, f"a hidden test fails naming {mutant.expect_message!r}", ok, detail)
 
 
+
+
+def check_public(mutant_results: dict[str, SubmissionResult]) -> Check:
+    """Every shipped mutant (name -> its graded result) fails a public test: what ``grader.check``
+    and ``dlgrade check`` run, so a student with that bug learns before submitting.
+
+    Read from the same grading as the hidden checks (public cases are graded with the hidden
+    ones, each on the notebook's state and its own inputs). A public test that could not run
+    (the sandbox died in an earlier test) does not count as catching the mutant.
+    """
+    missed = [
+        name for name, result in mutant_results.items()
+        if not any(t.visibility == VISIBLE and t.graded and t.status != "passed" for t in result.tests)
+    ]
+    caught = len(mutant_results) - len(missed)
+    detail = f"catch {caught} of {len(mutant_results)}" + (f"; every public test passes {', '.join(missed)}" if missed else "")
+    return Check("public tests", SubmissionResult("public tests"), "each mutant fails a public test", not missed, detail)

@@ -1,12 +1,13 @@
 """``dlgrade validate``: prove that an assignment's hidden tests tell right from wrong.
 
-Three checks, each graded exactly as submissions are:
+Four checks, each graded exactly as submissions are:
 
 1. the reference (the solution notebook) scores full marks;
 2. the untouched student notebook passes no hidden test (a test a stub passes cannot fail);
 3. every known-buggy variant in ``assignments/<id>/mutants/*.toml`` fails at least one hidden
    test, and one of the failing hidden tests' messages contains the mutant's
-   ``expect_message``, so the feedback points at the bug.
+   ``expect_message``, so the feedback points at the bug;
+4. every such mutant also fails a public test, so ``grader.check`` warns the student first.
 
 A mutant file::
 
@@ -32,7 +33,7 @@ from autograder.build.assign import BuildOutput, build
 from autograder.bundle import Bundle
 from autograder.grading.executors import grade_batch
 from autograder.grading.grade import GradeOptions
-from autograder.build.expectations import Check, check_mutant, check_reference, check_stub
+from autograder.build.expectations import Check, check_mutant, check_public, check_reference, check_stub
 from autograder.grading.results import VISIBLE, SubmissionResult
 
 if sys.version_info >= (3, 11):
@@ -153,7 +154,7 @@ def charges(report: "Validation") -> dict[str, Charge]:
 
 
 def validate(spec_dir: Path, options: GradeOptions, workers: int = 1) -> Validation:
-    """Build ``spec_dir`` in a temporary folder and run the three checks, grading the reference,
+    """Build ``spec_dir`` in a temporary folder and run the four checks, grading the reference,
     the stub and the mutants on ``workers`` parallel sandboxes (``grade_batch``).
 
     Raises MutantError for a malformed or stale mutant, BuildError/SpecError as ``build`` does.
@@ -170,42 +171,7 @@ def validate(spec_dir: Path, options: GradeOptions, workers: int = 1) -> Validat
         report.checks.append(check_reference(results["reference"]))
         report.checks.append(check_stub(results["stub"]))
         report.checks.extend(check_mutant(m, results[f"mutants/{m.name}"]) for m in mutants)
+        report.checks.append(check_public({m.name: results[f"mutants/{m.name}"] for m in mutants}))
     if len(mutants) < MIN_MUTANTS:
         report.checks.append(Check("mutants", SubmissionResult("mutants"), f"at least {MIN_MUTANTS}", False, f"found {len(mutants)}"))
     return report
-
-
-@dataclass(frozen=True)
-class PublicCatch:
-    """Whether the public tests alone (what ``grader.check`` and ``dlgrade check`` run) fail a
-    mutant. failing: the public tests it fails."""
-
-    mutant: str
-    failing: tuple[str, ...]
-
-    @property
-    def caught(self) -> bool:
-        return bool(self.failing)
-
-
-def public_coverage(spec_dir: Path, options: GradeOptions) -> tuple[SubmissionResult, list[PublicCatch]]:
-    """Grade the reference and every shipped mutant with the public tests only (the tests in the
-    student notebook's metadata, as ``dlgrade check`` does), one after another.
-
-    Returns (the reference's result, one PublicCatch per mutant). Raises MutantError,
-    BuildError/SpecError as ``validate`` does.
-    """
-    from autograder.check import public_bundle
-    from autograder.grading.grade import grade_submission
-
-    mutants = load_mutants(spec_dir)
-    with tempfile.TemporaryDirectory(prefix="dlgrade-public-") as tmp:
-        built = build(spec_dir, Path(tmp) / "dist", options=None)
-        bundle = public_bundle(built.student_notebook)
-        reference = grade_submission(built.solution_notebook, bundle, options, "reference")
-        catches = []
-        for mutant in mutants:
-            path = mutant.apply(built.solution_notebook, Path(tmp) / f"{mutant.name}.ipynb")
-            result = grade_submission(path, bundle, options, mutant.name)
-            catches.append(PublicCatch(mutant.name, tuple(t.name for t in result.tests if t.status != "passed")))
-    return reference, catches
