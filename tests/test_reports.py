@@ -137,7 +137,7 @@ def test_every_limit_the_session_records_is_shown_from_the_fields_alone():
     import signal
 
     from autograder.bundle import Limits
-    from autograder.grading.session import memory_message, signal_limit, signal_message
+    from autograder.grading.failures import memory_message, signal_limit, signal_message
     from autograder.reports import limits_hit
 
     limits = Limits()

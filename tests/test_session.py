@@ -11,7 +11,8 @@ from autograder.bundle import Bundle, Limits
 from autograder.grading.grade import grade_submission
 from autograder.grading.launcher import Launcher
 from autograder.grading.proxy import Remote, StudentNamespace
-from autograder.grading.session import CallError, SandboxFailure, SandboxSession
+from autograder.grading.failures import CallError, SandboxFailure
+from autograder.grading.session import SandboxSession
 from autograder.protocol import MAX_ERROR_CHARS
 from conftest import DOUBLE, code_notebook, notebook_from, options, scores_by_test, tiny_bundle
 

@@ -17,7 +17,8 @@ from autograder.grading import live
 from autograder.grading.grade import grade_submission
 from autograder.grading.launcher import Launcher
 from autograder.grading.proxy import StudentNamespace
-from autograder.grading.session import SandboxFailure, SandboxSession
+from autograder.grading.failures import SandboxFailure
+from autograder.grading.session import SandboxSession
 from autograder.grading.warm import Zygote, zygote_for
 from conftest import DOUBLE, TINY_TEST_FILE, code_notebook, options
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from autograder.bundle import Limits
 from autograder.grading.launcher import Launcher
 from autograder.grading.results import CellError, SubmissionResult
-from autograder.grading.session import CallError, SandboxFailure, SandboxSession
+from autograder.grading.failures import CallError, SandboxFailure
+from autograder.grading.session import SandboxSession
 from autograder.grading.warm import ZygoteError, zygote_for
 from autograder.intake import CodeCell
 

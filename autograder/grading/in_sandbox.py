@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from autograder.grading.results import HIDDEN, VISIBLE, TestResult
 from autograder.grading.runner import HIDDEN_FAILURE, not_defined_message
-from autograder.grading.session import CallError, SandboxFailure, SandboxSession
+from autograder.grading.failures import CallError, SandboxFailure
+from autograder.grading.session import SandboxSession
 from autograder.protocol import MAX_ERROR_CHARS
 
 

@@ -23,7 +23,8 @@ from autograder.grading.budget import Budget
 from autograder.protocol import MAX_ERROR_CHARS
 from autograder.grading.proxy import Lazy, StudentNamespace
 from autograder.grading.results import HIDDEN, PASSED, VISIBLE, LimitHit, TestResult
-from autograder.grading.session import CallError, SandboxFailure, SandboxSession
+from autograder.grading.failures import CallError, SandboxFailure
+from autograder.grading.session import SandboxSession
 
 class GraderError(Exception):
     """The grader itself failed while running a test (a ``BaseException`` such as ``SystemExit``

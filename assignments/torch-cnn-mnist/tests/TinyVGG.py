@@ -67,7 +67,7 @@ def test_state_dict_keys_and_shapes(TinyVGG, rng):
 
 @test_case(points=1, hidden=True)
 def test_forward_shape_is_n_by_classes(TinyVGG, rng):
-    from autograder.grading.session import CallError
+    from autograder.grading.failures import CallError
 
     n, classes = int(rng.integers(3, 9)), int(rng.integers(3, 8))
     model = TinyVGG(input_shape=1, hidden_units=6, output_shape=classes)
