@@ -113,3 +113,31 @@ def test_ctrl_c_kills_in_flight_sandboxes_keeps_results_and_says_how_to_resume(t
     assert (out / "a_fast" / "result.json").is_file() and "a_fast" in (out / "grades.csv").read_text()
     time.sleep(0.5)
     assert subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True, text=True).stdout.split() == []
+
+
+def test_a_rerun_in_the_other_test_mode_grades_again(tmp_path, sandbox_mode):
+    """A forgeable grade (--tests-in-sandbox: Otter's runner inside the sandbox) is never kept
+    for a secure rerun of the same files and autograder, nor the reverse; same mode: kept."""
+    import zipfile
+
+    from autograder.grading.batch import grade_to_folder
+    from conftest import options
+
+    bundle = tmp_path / "autograder.zip"
+    with zipfile.ZipFile(bundle, "w") as zf:  # `otter assign`'s layout
+        zf.writestr("otter_config.json", "{}")
+        zf.writestr("tests/q1.py", "from otter.test_files import test_case\n\nOK_FORMAT = False\nname = 'q1'\npoints = None\n\n"
+                                   "@test_case(points=1)\ndef test_x(x):\n    assert x == 1\n")
+    subs = {"student": code_notebook(tmp_path / "hw.ipynb", "x = 1")}
+    out = tmp_path / "out"
+
+    def forgeable_and_kept(tests_in_sandbox):
+        kept = []
+        (result,) = grade_to_folder(bundle, subs, out, options(sandbox_mode, tests_in_sandbox=tests_in_sandbox), 1,
+                                    on_result=lambda r, was_kept: kept.append(was_kept))
+        return result.score, result.forgeable, kept
+
+    assert forgeable_and_kept(True) == (1.0, True, [False])
+    assert forgeable_and_kept(False) == (1.0, False, [False])  # regraded on the trusted side
+    assert forgeable_and_kept(False) == (1.0, False, [True])
+    assert forgeable_and_kept(True) == (1.0, True, [False])

@@ -48,8 +48,9 @@ def grade_to_folder(
     ``autograder.grading.executors.grade_batch``.
 
     The batch is resumable: a submission whose ``result.json`` already records the same
-    submission sha256 and autograder sha256 is kept as it is, unless ``regrade`` or the grader
-    failed on it (``state == "grader_error"``: graded again).
+    submission sha256 and autograder sha256, graded in the same mode (tests on the trusted side,
+    or ``options.tests_in_sandbox``: forgeable), is kept as it is, unless ``regrade`` or the
+    grader failed on it (``state == "grader_error"``: graded again).
     ``on_result(result, kept)`` is called for every submission, kept ones first. ``grades.csv``,
     ``final_grades.csv``, ``summary.html`` and ``assignment.json`` are rewritten (atomically)
     from the results on disk, also when the batch is interrupted.
@@ -62,7 +63,7 @@ def grade_to_folder(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ResultsWriteError(f"cannot create {out_dir}: {exc}") from None
-    done = {} if regrade else finished_results(out_dir, submissions, bundle)
+    done = {} if regrade else finished_results(out_dir, submissions, bundle, forgeable=options.tests_in_sandbox)
     todo = {name: path for name, path in submissions.items() if name not in done}
     results = list(done.values())
     questions = {tc.name: tf.name for tf, tc in bundle.test_cases}
@@ -92,12 +93,15 @@ def grade_to_folder(
     return results
 
 
-def finished_results(out_dir: Path, submissions: dict[str, Path], bundle: Bundle) -> dict[str, SubmissionResult]:
-    """Results already in ``out_dir`` for these very submission files (and attachments) and this autograder."""
+def finished_results(out_dir: Path, submissions: dict[str, Path], bundle: Bundle, forgeable: bool) -> dict[str, SubmissionResult]:
+    """Results already in ``out_dir`` for these very submission files (and attachments) and this
+    autograder, graded in the mode ``forgeable`` says (True: tests ran in the sandbox)."""
     done = {}
     for result in read_results(out_dir):
         path = submissions.get(result.submission)
         if path is None or result.autograder_sha256 != bundle.sha256 or result.state == "grader_error":
+            continue
+        if result.forgeable != forgeable:  # a forgeable grade never stands for a secure one, nor the reverse
             continue
         try:
             unchanged = result.sha256 == submission_files(path, bundle.config)[2]
