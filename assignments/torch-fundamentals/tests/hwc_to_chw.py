@@ -6,9 +6,15 @@ name = "hwc_to_chw"
 
 
 @test_case(points=1, hidden=False)
-def test_shape(hwc_to_chw, torch):
+def test_shape_and_values(hwc_to_chw, torch):
     image = torch.zeros(224, 200, 3)
     assert hwc_to_chw(image).shape == (3, 224, 200), "a (224, 200, 3) image becomes (3, 224, 200)"
+    image = torch.arange(24.0).reshape(2, 3, 4)  # H, W, C = 2, 3, 4: pixel (0, 0) has channels 0, 1, 2, 3
+    out = hwc_to_chw(image)
+    assert out.shape == (4, 2, 3) and out[:, 0, 0].tolist() == [0.0, 1.0, 2.0, 3.0], (
+        "out[:, 0, 0] should be the 4 channels of pixel (0, 0), image[0, 0] = [0, 1, 2, 3], since out[c, h, w] == "
+        "image[h, w, c]: reorder the dimensions with permute (reshape and view give the right shape, the wrong values)"
+    )
 
 
 @test_case(points=2, hidden=True)

@@ -10,6 +10,10 @@ def test_shape_and_repeatability(seeded_matmul_on_device, get_device, torch):
     product = seeded_matmul_on_device(1234, get_device())
     assert isinstance(product, torch.Tensor) and product.shape == (2, 2), "A (2, 3) times the transpose of B (2, 3) is (2, 2)"
     assert torch.equal(seeded_matmul_on_device(1234, get_device()), product), "the same seed must give the same product"
+    assert not torch.allclose(product, product.T), (
+        "the product is symmetric, as A @ A.T is: B equals A. Seed once, before drawing A, and not again before B, "
+        "so that B is the next draw"
+    )
 
 
 @test_case(points=2, hidden=True)

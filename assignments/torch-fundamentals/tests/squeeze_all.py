@@ -11,6 +11,11 @@ def test_exercise_shape(squeeze_all, torch):
     out = squeeze_all(t)
     assert isinstance(out, torch.Tensor) and out.shape == (10,), "(1, 1, 1, 10) squeezed is (10,)"
     assert torch.equal(out, torch.arange(10.0)), "squeezing keeps the values"
+    out = squeeze_all(torch.zeros(1, 3, 1, 4))
+    assert out.shape == (3, 4), (
+        f"(1, 3, 1, 4) squeezed is (3, 4), got {tuple(out.shape)}: remove the dimensions of size 1 and only those "
+        "(flattening with reshape(-1) or view(-1) also merges the 3 and the 4)"
+    )
 
 
 @test_case(points=2, hidden=True)

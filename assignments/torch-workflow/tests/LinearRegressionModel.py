@@ -7,12 +7,24 @@ name = "LinearRegressionModel"
 
 
 @test_case(points=1, hidden=False)
-def test_parameters_and_forward_shape(LinearRegressionModel, torch):
+def test_parameters_initialisation_and_forward(LinearRegressionModel, torch):
     model = LinearRegressionModel()
     state = model.state_dict()
     assert sorted(state) == ["bias", "weights"], "the state_dict should hold exactly 'weights' and 'bias'"
     assert state["weights"].shape == (1,) and state["bias"].shape == (1,), "weights and bias should have shape (1,)"
+    # 40 draws from a standard normal are all the same, or none is negative, with a chance of about 1e-12.
+    draws = [v.item() for _ in range(20) for v in LinearRegressionModel().state_dict().values()]
+    assert len(set(draws)) > 1 and min(draws) < 0, (
+        f"the weights and biases of 20 new models are all {'the same' if len(set(draws)) == 1 else 'non-negative'}: "
+        "initialise them at random from a standard normal with torch.randn (about half negative), not torch.zeros "
+        "or torch.rand (uniform on [0, 1))"
+    )
     assert model(torch.zeros(5, 1)).shape == (5, 1), "forward of an (N, 1) input should be (N, 1)"
+    model.load_state_dict({"weights": torch.tensor([2.0]), "bias": torch.tensor([1.0])})
+    out = model(torch.tensor([[0.0], [1.0], [3.0]]))
+    assert out.detach().flatten().tolist() == [1.0, 3.0, 7.0], (
+        "with weights 2 and bias 1, forward of x = 0, 1, 3 should be 1, 3, 7: return self.weights * x + self.bias"
+    )
 
 
 @test_case(points=1, hidden=True)

@@ -29,6 +29,12 @@ def test_history_shape(fit, LinearRegressionModel, torch):
     assert isinstance(history, dict), "fit should return the history as a dict"
     assert history.get("epoch") == [0, 20, 40], "with 41 epochs the losses are recorded in epochs 0, 20 and 40"
     assert len(history.get("train_loss", [])) == 3 and len(history.get("test_loss", [])) == 3, "one train and one test loss per recorded epoch"
+    model = LinearRegressionModel()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    fit(model, X[:40], 0.3 * X[:40] + 0.9, X[40:], 0.3 * X[40:] + 0.9, epochs=2, lr=0.0)
+    assert all(torch.equal(v, before[k]) for k, v in model.state_dict().items()), (
+        "fit(..., lr=0.0) changed the parameters: pass the learning rate lr to make_loss_and_optimizer(model, lr)"
+    )
 
 
 @test_case(points=3, hidden=True)

@@ -6,9 +6,16 @@ name = "predict"
 
 
 @test_case(points=1, hidden=False)
-def test_shape(predict, LinearRegressionModel, torch):
+def test_shape_and_eval_mode(predict, LinearRegressionModel, torch):
     preds = predict(LinearRegressionModel(), torch.zeros(7, 1))
     assert isinstance(preds, torch.Tensor) and preds.shape == (7, 1), "predictions for an (N, 1) input are (N, 1)"
+    model = LinearRegressionModel()
+    model.train()
+    predict(model, torch.zeros(3, 1))
+    assert model.training is False, (
+        "a model handed to predict in training mode is still in training mode afterwards: call model.eval() before "
+        "predicting (dropout off, batch norm with its running statistics)"
+    )
 
 
 @test_case(points=2, hidden=True)

@@ -12,6 +12,10 @@ def test_eighty_twenty(split_data, torch):
     assert isinstance(parts, tuple) and len(parts) == 4, "split_data should return (X_train, y_train, X_test, y_test)"
     assert [len(p) for p in parts] == [40, 40, 10, 10], "80% of 50 rows is 40 for training, 10 for testing"
     assert torch.equal(parts[0], X[:40]) and torch.equal(parts[1], 2 * X[:40]), "the first 40 rows are for training"
+    sizes = [len(p) for p in split_data(X[:27], 2 * X[:27])]
+    assert sizes == [21, 21, 6, 6], (
+        f"80% of 27 rows is 21.6: int(0.8 * 27) = 21 rows for training (rounded down, not round()), 6 for testing; got {sizes}"
+    )
 
 
 @test_case(points=2, hidden=True)

@@ -35,15 +35,33 @@ def same_state(got, want):
 
 
 @test_case(points=1, hidden=False)
-def test_returns_float_and_updates(train_step, make_loss_and_optimizer, LinearRegressionModel, torch):
+def test_two_steps_by_hand(train_step, make_loss_and_optimizer, LinearRegressionModel, torch):
+    # From weights 0 and bias 0, every prediction is below y: the L1 loss's gradient is -mean(x) = -1.5 for
+    # the weights and -1 for the bias, so each SGD step at lr 0.1 adds 0.15 and 0.1.
     model = LinearRegressionModel()
-    before = {k: v.clone() for k, v in model.state_dict().items()}
-    loss_fn, optimizer = make_loss_and_optimizer(model, 0.01)
-    X = torch.arange(0.0, 1.0, 0.1).unsqueeze(1)
-    loss = train_step(model, X, 0.3 * X + 0.9, loss_fn, optimizer)
+    model.load_state_dict({"weights": torch.tensor([0.0]), "bias": torch.tensor([0.0])})
+    loss_fn, optimizer = make_loss_and_optimizer(model, 0.1)
+    X, y = torch.tensor([[1.0], [2.0]]), torch.tensor([[3.0], [5.0]])
+    loss = train_step(model, X, y, loss_fn, optimizer)
     assert isinstance(loss, float), "train_step should return the loss as a Python float (loss.item())"
-    after = model.state_dict()
-    assert not torch.equal(after["weights"], before["weights"]), "one train_step should change the parameters"
+    assert abs(loss - 4.0) < 1e-6, (
+        "the loss before the first step is the mean of |0 - 3| and |0 - 5|, 4.0 (if make_loss_and_optimizer fails "
+        "its own tests, fix it first)"
+    )
+
+    def parameters():
+        return [round(model.state_dict()[k].item(), 5) for k in ("weights", "bias")]
+
+    assert parameters() == [0.15, 0.1], (
+        f"after one train_step from weights 0 and bias 0, weights and bias should be 0.15 and 0.1, got {parameters()}: "
+        "compute the predictions and the loss, then optimizer.zero_grad(), loss.backward(), optimizer.step(), in that order "
+        "(if LinearRegressionModel fails its own tests, fix it first)"
+    )
+    train_step(model, X, y, loss_fn, optimizer)
+    assert parameters() == [0.3, 0.2], (
+        f"after a second train_step, weights and bias should be 0.3 and 0.2, got {parameters()}: the second step also "
+        "used the first step's gradient; call optimizer.zero_grad() before loss.backward()"
+    )
 
 
 @test_case(points=2, hidden=True)
