@@ -58,8 +58,9 @@ def test_another_assignments_notebook_is_suspected_when_most_names_are_missing(t
         assert "not defined in your notebook" in output and "notebook of another assignment?" in output
 
 
-PUBLICLY_COVERED = ["mnist-softmax", "numpy-batchnorm-dropout", "numpy-cnn", "numpy-layers", "numpy-logreg", "numpy-mlp", "numpy-rnn"]
-"""The assignments whose public tests are cheap to run (NumPy, no training): every shipped mutant must fail one."""
+PUBLICLY_COVERED = ["mnist-softmax", "numpy-batchnorm-dropout", "numpy-cnn", "numpy-layers", "numpy-logreg", "numpy-mlp", "numpy-rnn", "torch-classification", "torch-cnn-mnist"]
+"""The assignments whose public tests catch every shipped mutant on small worked examples (a few training steps at
+most, no dataset): every shipped mutant must fail one."""
 
 
 @pytest.mark.parametrize("assignment", PUBLICLY_COVERED)
