@@ -7,7 +7,13 @@ name = "predict_binary"
 
 @test_case(points=1, hidden=False)
 def test_labels_shape_and_values(predict_binary, ClassificationModel, torch):
-    preds = predict_binary(ClassificationModel(2, 1, 10), torch.randn(7, 2))
+    model = ClassificationModel(2, 1, 10)
+    model.train()
+    preds = predict_binary(model, torch.randn(7, 2))
+    assert not model.training, (
+        "predict_binary left the model in training mode: call model.eval() before predicting (dropout off, batch "
+        "norm with its running statistics)"
+    )
     assert isinstance(preds, torch.Tensor) and tuple(preds.shape) == (7,), "predictions for an (N, 2) input are (N,)"
     assert preds.dtype == torch.int64, "the predicted labels should be int64 (.long())"
     assert set(preds.tolist()) <= {0, 1}, "the predicted labels should be 0s and 1s"

@@ -7,8 +7,16 @@ name = "predict_multiclass"
 
 @test_case(points=1, hidden=False)
 def test_labels_shape_and_values(predict_multiclass, ClassificationModel, torch):
-    preds = predict_multiclass(ClassificationModel(2, 3, 10), torch.randn(7, 2))
-    assert isinstance(preds, torch.Tensor) and tuple(preds.shape) == (7,), "one predicted class per row: shape (N,)"
+    model = ClassificationModel(2, 3, 10)
+    model.train()
+    preds = predict_multiclass(model, torch.randn(7, 2))
+    assert not model.training, (
+        "predict_multiclass left the model in training mode: call model.eval() before predicting (dropout off, "
+        "batch norm with its running statistics)"
+    )
+    assert isinstance(preds, torch.Tensor) and tuple(preds.shape) == (7,), (
+        "one predicted class per row: shape (N,); take the argmax over the classes, dim=1 (dim=0 runs over the samples)"
+    )
     assert preds.dtype == torch.int64, "the predicted classes should be int64"
     assert set(preds.tolist()) <= {0, 1, 2}, "the predicted classes of a 3-class model are 0, 1 or 2"
 

@@ -16,6 +16,11 @@ def test_eighty_twenty(split_data, torch):
     assert torch.equal(X_train[:, 0], 2 * y_train) and torch.equal(X_test[:, 0], 2 * y_test), "each row of X must keep its label"
     assert sorted(torch.cat([y_train, y_test]).tolist()) == list(range(50)), "every sample lands in exactly one set"
     assert y_test.tolist() != list(range(40, 50)), "the samples should be shuffled before the split"
+    n_test = len(split_data(X[:49], y[:49])[1])
+    assert n_test == 9, (
+        f"for 49 samples the test set has {n_test} samples: 20% of 49 is 9.8, and the test set has "
+        "int(test_fraction * N) = 9 samples (rounded down, not round())"
+    )
 
 
 @test_case(points=1, hidden=False)

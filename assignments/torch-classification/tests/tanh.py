@@ -53,11 +53,28 @@ def test_values(tanh, torch):
     x = torch.linspace(-4, 4, 17)
     out = tanh(x)
     assert isinstance(out, torch.Tensor) and out.shape == x.shape, "tanh(x) should be a tensor of the shape of x"
-    assert torch.allclose(out, torch.tanh(x), atol=1e-5), "tanh(x) should equal torch.tanh(x)"
+    assert torch.allclose(out, torch.tanh(x), atol=1e-5), (
+        f"tanh(x) differs from torch.tanh(x) by up to {float((out - torch.tanh(x)).abs().max()):.3g} on [-4, 4]: "
+        "tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x)) = (exp(2x) - 1) / (exp(2x) + 1)"
+    )
     big = tanh(torch.tensor([-100.0, 50.0, 100.0]))
     assert torch.allclose(big, torch.tensor([-1.0, 1.0, 1.0])), (
         f"tanh([-100, 50, 100]) should be [-1, 1, 1], got {big.tolist()}: exp(2x) overflows to inf for x > 44 "
         "and inf / inf is NaN; clamp x (for example to [-20, 20]) before exp"
+    )
+
+
+@test_case(points=1, hidden=False)
+def test_not_pytorchs_own_tanh(tanh, torch):
+    """(exp(2x) - 1) / (exp(2x) + 1) rounds differently from PyTorch's tanh: at x = 1e-10, exp(2x) is 1.0
+    in float32 and the formula gives 0, and any formula differs from it in the last bit somewhere on a fine grid."""
+    x = torch.cat([torch.tensor([1e-10, -1e-10, 3e-9, 1e-6]), torch.linspace(-5, 5, 20001)])
+    out = tanh(x)
+    assert isinstance(out, torch.Tensor) and out.shape == x.shape, "tanh(x) should be a tensor of the shape of x"
+    assert not torch.equal(out, torch.tanh(x)), (
+        f"tanh(x) equals torch.tanh(x) to the last bit on all {len(x)} points, even at x = 1e-10 where "
+        "(exp(2x) - 1) / (exp(2x) + 1) gives 0 in float32: your tanh calls PyTorch's own tanh (torch.tanh, "
+        "x.tanh(), nn.Tanh, under any name); build it from torch.exp (the hidden tests read your code)"
     )
 
 

@@ -56,6 +56,37 @@ def test_layers_and_forward_shape(TinyVGG, torch):
     assert tuple(logits.shape) == (2, 10), "model(x) for x of shape (2, 1, 28, 28) should be logits of shape (2, 10)"
 
 
+@test_case(points=1, hidden=False)
+def test_blocks_are_conv_relu_conv_relu_maxpool(TinyVGG, torch):
+    """Each block on a small input, against Conv2d -> ReLU -> Conv2d -> ReLU -> MaxPool2d computed here
+    with torch.nn.functional from the block's own weights (keys block_k.0 and block_k.2)."""
+    F = torch.nn.functional
+    torch.manual_seed(0)
+    model = TinyVGG(input_shape=1, hidden_units=3, output_shape=10)
+    state = model.state_dict()
+    x = torch.randn(2, 1, 28, 28)
+    for block in ("block_1", "block_2"):
+        w0, b0, w2, b2 = (state[f"{block}.{i}.{p}"] for i in (0, 2) for p in ("weight", "bias"))
+        conv = F.conv2d(F.relu(F.conv2d(x, w0, b0, padding=1)), w2, b2, padding=1)
+        got, want = getattr(model, block)(x), F.max_pool2d(F.relu(conv), kernel_size=2, stride=2)
+        assert isinstance(got, torch.Tensor) and got.shape == want.shape, (
+            f"{block} should map {tuple(x.shape)} to {tuple(want.shape)}: two 3×3 Conv2d with padding=1, then "
+            "MaxPool2d(kernel_size=2, stride=2)"
+        )
+        assert not bool((got < 0).any()), (
+            f"{block}'s output has negative values: a ReLU is missing after its second Conv2d (before the MaxPool2d)"
+        )
+        avg = F.avg_pool2d(F.relu(conv), kernel_size=2, stride=2)
+        assert not torch.allclose(got, avg, atol=1e-5), (
+            f"{block} averages each 2×2 window: pool with nn.MaxPool2d(kernel_size=2, stride=2), not AvgPool2d"
+        )
+        assert torch.allclose(got, want, atol=1e-5), (
+            f"{block} computes something else than Conv2d(3×3, padding=1) → ReLU → Conv2d(3×3, padding=1) → ReLU → "
+            "MaxPool2d(kernel_size=2, stride=2), in this order"
+        )
+        x = want
+
+
 @test_case(points=2, hidden=True)
 def test_state_dict_keys_and_shapes(TinyVGG, rng):
     for input_shape, hidden_units, output_shape in ((1, 10, 10), (3, int(rng.integers(4, 9)), int(rng.integers(2, 8)))):

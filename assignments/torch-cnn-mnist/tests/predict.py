@@ -12,8 +12,13 @@ wrong dimension gives a wrong number of labels."""
 @test_case(points=1, hidden=False)
 def test_one_label_per_image(predict, TinyVGG, torch):
     model = TinyVGG(input_shape=1, hidden_units=4, output_shape=10)
+    model.train()
     batches = [(torch.rand(n, 1, 28, 28), torch.zeros(n, dtype=torch.int64)) for n in (3, 4)]
     labels = predict(model, batches, "cpu")
+    assert not model.training, (
+        "predict left the model in training mode: call model.eval() before predicting (dropout off, batch norm "
+        "with its running statistics)"
+    )
     assert isinstance(labels, torch.Tensor) and tuple(labels.shape) == (7,), "predict should return one label per image: shape (7,)"
     assert labels.dtype == torch.int64 and bool(((labels >= 0) & (labels < 10)).all()), "labels should be int64 classes in [0, 10)"
 

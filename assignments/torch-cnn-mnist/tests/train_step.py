@@ -95,6 +95,35 @@ def test_returns_two_floats_and_updates(train_step, TinyVGG, make_loss_and_optim
     assert not torch.equal(after["classifier.1.weight"], before["classifier.1.weight"]), "train_step should update the parameters"
 
 
+@test_case(points=1, hidden=False)
+def test_each_step_uses_its_own_gradient_in_training_mode(train_step, TinyVGG, make_loss_and_optimizer, accuracy_fn, torch):
+    """One batch, then the same batch twice, from the same start, at a small learning rate: two steps of plain
+    SGD move the weights about twice as far as one. Without optimizer.zero_grad() the second step adds the first
+    gradient again and they move three times as far."""
+    torch.manual_seed(0)
+    model = TinyVGG(input_shape=1, hidden_units=4, output_shape=10)
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    loss_fn, optimizer = make_loss_and_optimizer(model, lr=0.01)
+    batch = (torch.rand(8, 1, 28, 28), torch.randint(0, 10, (8,)))
+    moved = []
+    for batches in ([batch], [batch, batch]):
+        model.load_state_dict(start)
+        model.eval()  # as test_step or predict leave it
+        train_step(model, batches, loss_fn, optimizer, accuracy_fn, "cpu")
+        assert model.training, (
+            "after train_step the model is in evaluation mode: call model.train() at the start of train_step (the "
+            "model may come from test_step or predict, which put it in evaluation mode)"
+        )
+        after = model.state_dict()
+        moved.append(sum(float((after[k] - start[k]).norm() ** 2) for k in start) ** 0.5)
+    ratio = moved[1] / max(moved[0], 1e-12)
+    assert 1.5 < ratio < 2.5, (
+        f"two steps on the same batch moved the weights {ratio:.2f} times as far as one step (expected about 2): "
+        + ("call optimizer.zero_grad() before loss.backward() for every batch; without it each step adds up all "
+           "the earlier gradients" if ratio >= 2.5 else "take one optimizer.step() per batch")
+    )
+
+
 @test_case(points=3, hidden=True)
 def test_one_epoch_against_reference(train_step, TinyVGG, make_loss_and_optimizer, accuracy_fn, mnist, device, rng):
     """4 batches of 16 MNIST images, SGD at lr 0.1, on the grading machine's device (the GPU when there
