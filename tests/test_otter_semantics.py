@@ -322,3 +322,49 @@ def test_warm_sandboxes_preload_only_what_an_otter_zips_tests_use(tmp_path):
     with zipfile.ZipFile(path, "a") as zf:
         zf.writestr("requirements.txt", "pandas==2.2\n")
     assert Bundle.load(path).config.preload == ["pandas"]
+
+
+SUBMITTED_FILE_TESTS = {
+    "q1.py": exception_test("q1", "\n@test_case(points=1)\ndef test_k(k):\n    assert k == 5\n"),
+    "q2.py": "OK_FORMAT = True\ntest = " + repr({"name": "q2", "points": 2, "suites": [{"type": "doctest", "scored": True, "setup": "", "teardown": "", "cases": [
+        {"code": ">>> import helper\n>>> helper.K + len(helper.notes())\n7", "hidden": False, "locked": False},
+        {"code": ">>> import math\n>>> math.floor(k + 0.5)\n5", "hidden": False, "locked": False},
+    ]}]}) + "\n",
+    "q3.py": exception_test("q3", "\n@test_case(points=1)\ndef test_helper():\n    from helper import K\n    assert K == 5\n"),
+}
+HELPER = b"import pathlib\nK = 5\ndef notes():\n    return pathlib.Path('notes/a.txt').read_text()\n"
+"""Otter's `student_files`: a module a student submits in the zip with the notebook."""
+
+
+def zipped_submission(folder: Path, *cells: str, files: dict[str, bytes]) -> Path:
+    """A .zip submission (as Otter's export cell makes it): hw.ipynb and ``files``."""
+    folder.mkdir()
+    nb = code_notebook(folder / "hw.ipynb", *cells)
+    with zipfile.ZipFile(folder / "hw.zip", "w") as zf:
+        zf.write(nb, "hw.ipynb")
+        for name, data in files.items():
+            zf.writestr(name, data)
+    nb.unlink()
+    return folder / "hw.zip"
+
+
+def test_every_file_of_a_zip_submission_is_in_the_notebooks_folder_for_otters_tests_in_the_sandbox(sandbox_mode, tmp_path):
+    z = otter_zip(tmp_path, SUBMITTED_FILE_TESTS)
+    sub = zipped_submission(tmp_path / "sub", "import helper\nk = helper.K", files={"helper.py": HELPER, "notes/a.txt": b"ab"})
+    result = grade_submission(sub, Bundle.load(z), options(sandbox_mode, tests_in_sandbox=True))
+    assert [(t.name, t.score) for t in result.tests] == [("q1.test_k", 1.0), ("q2.case_1", 1.0), ("q2.case_2", 1.0), ("q3.test_helper", 1.0)], result.tests
+    assert not result.cell_errors
+
+
+def test_a_test_importing_a_submitted_file_is_not_graded_in_the_secure_mode_and_says_why(sandbox_mode, tmp_path):
+    import sys
+
+    z = otter_zip(tmp_path, SUBMITTED_FILE_TESTS)
+    sub = zipped_submission(tmp_path / "sub", "import helper\nk = helper.K", files={"helper.py": HELPER, "notes/a.txt": b"ab"})
+    result = grade_submission(sub, Bundle.load(z), options(sandbox_mode))
+    tests = {t.name: t for t in result.tests}
+    assert tests["q1.test_k"].score == 1.0 and tests["q2.case_2"].score == 1.0  # the notebook imported it; `import math` runs
+    for name in ("q2.case_1", "q3.test_helper"):  # doctest and exception-based: never run on the trusted side
+        assert not tests[name].graded and tests[name].score == 0.0
+        assert "imports `helper`" in tests[name].output and "--tests-in-sandbox" in tests[name].output
+    assert "helper" not in sys.modules
