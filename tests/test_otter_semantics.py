@@ -179,7 +179,7 @@ def test_new_protocol_values_round_trip_and_malformed_ones_are_refused():
 
     from autograder import protocol
 
-    for value in [{1, "a", (2, 3)}, frozenset({1.5}), range(3, -7, -2), complex(2, float("inf")), np.array(["x", "yz"]),
+    for value in [..., {1, "a", (2, 3)}, frozenset({1.5}), range(3, -7, -2), complex(2, float("inf")), np.array(["x", "yz"]),
                   np.array([1, 2], dtype="timedelta64[s]")]:
         back = protocol.decode(protocol.encode(value))
         assert type(back) is type(value)
@@ -368,3 +368,22 @@ def test_a_test_importing_a_submitted_file_is_not_graded_in_the_secure_mode_and_
         assert not tests[name].graded and tests[name].score == 0.0
         assert "imports `helper`" in tests[name].output and "--tests-in-sandbox" in tests[name].output
     assert "helper" not in sys.modules
+
+
+UNANSWERED = {
+    "q1.py": exception_test("q1", "\n@test_case(points=1)\ndef test_answered(answer):\n    assert answer is not ..., 'replace the ...'\n"),
+    "q2.py": "OK_FORMAT = True\ntest = " + repr({"name": "q2", "points": 1, "suites": [{"type": "doctest", "scored": True, "setup": "", "teardown": "", "cases": [
+        {"code": ">>> answer\n3", "hidden": False, "locked": False}]}]}) + "\n",
+}
+
+
+def test_an_unanswered_placeholder_reaches_tests_as_ellipsis(sandbox_mode, tmp_path):
+    """`answer = ...`, the stub `otter assign` writes, is Ellipsis to tests as under Otter: an
+    `is not ...` check fails (a handle to it passed) and a doctest shows `Ellipsis`."""
+    z = otter_zip(tmp_path, UNANSWERED)
+    tests, _ = grade(tmp_path, sandbox_mode, z, "answer = ...")
+    assert [t.score for t in tests.values()] == [0.0, 0.0]
+    assert "replace the ..." in tests["q1.test_answered"].output
+    assert "Got:\n    Ellipsis" in tests["q2.case_1"].output
+    tests, _ = grade(tmp_path, sandbox_mode, z, "answer = 3")
+    assert [t.score for t in tests.values()] == [1.0, 1.0]
