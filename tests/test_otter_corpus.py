@@ -137,8 +137,8 @@ EXPECTED = {
         "untouched": {"q1": 0.0, "q2": 0.0, "q3": 0.0},
     },
     "corpus_example": {  # q3, q6 and q7 have no autograder tests (manual, or none written)
-        "solution": {"q1": 6.0, "q2": 1.0, "q4": 4.0, "q5": 3.0},
-        "partly": {"q1": 0.0, "q2": 1.0, "q4": 2.0, "q5": 1.0},
+        "solution": {"q1": 6.0, "q2": 1.0, "q4": 5.0, "q5": 3.0},
+        "partly": {"q1": 0.0, "q2": 1.0, "q4": 3.0, "q5": 1.0},
         "erroring": {"q1": 0.0, "q2": 1.0, "q4": 4.0, "q5": 3.0},
         "untouched": {"q1": 0.0, "q2": 0.0, "q4": 0.0, "q5": 0.0},
     },
