@@ -157,6 +157,7 @@ def zip_files(data: bytes, max_bytes: int) -> dict[str, bytes]:
     or a path leaves the zip's folder.
     """
     found: dict[str, bytes] = {}
+    left = max_bytes
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for entry in archive.infolist():
@@ -166,7 +167,10 @@ def zip_files(data: bytes, max_bytes: int) -> dict[str, bytes]:
                 if parts[0] in ("/", "..") or ".." in parts or parts[0].endswith(":"):
                     raise IntakeError(f"the zip holds a path outside its own folder: {entry.filename!r}")
                 with archive.open(entry) as stream:
-                    found["/".join(parts)] = _bounded(stream.read, parts[-1], max_bytes - sum(map(len, found.values())))
+                    found["/".join(parts)] = content = stream.read(left + 1)
+                left -= len(content)
+                if left < 0:
+                    raise IntakeError(f"the files beside the notebook in the zip hold more than {max_bytes / 2**20:g} MiB together")
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
         raise IntakeError(f"the files in the zip cannot be read ({exc})") from None
     return found

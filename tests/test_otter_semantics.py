@@ -387,3 +387,15 @@ def test_an_unanswered_placeholder_reaches_tests_as_ellipsis(sandbox_mode, tmp_p
     assert "Got:\n    Ellipsis" in tests["q2.case_1"].output
     tests, _ = grade(tmp_path, sandbox_mode, z, "answer = 3")
     assert [t.score for t in tests.values()] == [1.0, 1.0]
+
+
+def test_a_zip_submissions_other_files_are_read_by_path_and_bounded_together():
+    from autograder.intake import IntakeError, zip_files
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in {"hw.ipynb": "{}", "units.py": "K = 5\n", "notes/a.txt": "abcdef", "__MACOSX/._units.py": "x"}.items():
+            zf.writestr(name, data)
+    assert zip_files(buf.getvalue(), 12) == {"units.py": b"K = 5\n", "notes/a.txt": b"abcdef"}
+    with pytest.raises(IntakeError, match="more than .* MiB together"):
+        zip_files(buf.getvalue(), 11)
