@@ -172,6 +172,9 @@ class BundleConfig:
       not measured).
     - questions: the questions in notebook order; test files are listed in this order (then by
       name for any not in it). Empty: by file name.
+    - zip_files: every file of a ``.zip`` submission goes to the notebook's folder, by its path
+      in the zip, not only ``attachments``: Otter's semantics (it extracts the whole submission
+      zip there), set for plain Otter zips, never read from ``dlgrade.json``.
     """
 
     id: str = "assignment"
@@ -185,6 +188,13 @@ class BundleConfig:
     reference_seconds: dict[str, float] = field(default_factory=dict)
     reference_cells_seconds: float | None = None
     questions: list[str] = field(default_factory=list)
+    zip_files: bool = False
+
+    @property
+    def zip_extra_bytes(self) -> int:
+        """Bytes a ``.zip`` submission may carry beyond its notebook: one ``attachment_bytes``
+        per attachment, or one for all its files with ``zip_files``."""
+        return self.limits.attachment_bytes * (1 if self.zip_files else len(self.attachments))
 
     @classmethod
     def from_json(cls, data: dict) -> "BundleConfig":
@@ -250,7 +260,7 @@ class Bundle:
                 else:
                     otter = OtterConfig.from_zip(zf)
                     requirements = zf.read(REQUIREMENTS_NAME).decode() if REQUIREMENTS_NAME in names else ""
-                    config = BundleConfig(preload=preload_modules(sources, requirements))
+                    config = BundleConfig(preload=preload_modules(sources, requirements), zip_files=True)
         except (OSError, zipfile.BadZipFile, ValueError, TypeError, UnicodeDecodeError) as exc:
             raise BundleError(f"{path}: not a readable autograder zip ({exc})") from None
         if not sources:

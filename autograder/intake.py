@@ -148,6 +148,34 @@ def read_attachments(path: Path, names: list[str], max_bytes: int, submitted: by
     return found
 
 
+def zip_files(data: bytes, max_bytes: int) -> dict[str, bytes]:
+    """Every file of a ``.zip`` submission (``data``: its bytes, already checked by
+    ``notebook_from_zip``) but its notebook, folders, ``__MACOSX/`` and checkpoints: path in
+    the zip (POSIX, relative) -> bytes, what Otter extracts into the notebook's folder.
+
+    Raises IntakeError when they hold more than ``max_bytes`` together (counted while reading)
+    or a path leaves the zip's folder.
+    """
+    found: dict[str, bytes] = {}
+    left = max_bytes
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for entry in archive.infolist():
+                parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
+                if entry.is_dir() or not parts or "__MACOSX" in parts or ".ipynb_checkpoints" in parts or parts[-1].endswith(".ipynb"):
+                    continue
+                if parts[0] in ("/", "..") or ".." in parts or parts[0].endswith(":"):
+                    raise IntakeError(f"the zip holds a path outside its own folder: {entry.filename!r}")
+                with archive.open(entry) as stream:
+                    found["/".join(parts)] = content = stream.read(left + 1)
+                left -= len(content)
+                if left < 0:
+                    raise IntakeError(f"the files beside the notebook in the zip hold more than {max_bytes / 2**20:g} MiB together")
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+        raise IntakeError(f"the files in the zip cannot be read ({exc})") from None
+    return found
+
+
 def _bounded(read, name: str, max_bytes: int) -> bytes:
     data = read(max_bytes + 1)
     if len(data) > max_bytes:

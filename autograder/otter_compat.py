@@ -12,12 +12,19 @@ What Otter 7 does when it grades a notebook (``otter.execute.grade_notebook`` an
   that point, the last check of a question counts, and questions never checked run after the
   last cell (``Checker.check_if_not_already_checked``, ``GradingResults``);
 - **all_or_nothing** (a test file's ``all_or_nothing = True``): a question scores 0 unless
-  every one of its cases passes (``TestFile.score``).
+  every one of its cases passes (``TestFile.score``);
+- **student files** (``student_files`` in Otter's assignment config: ``.py`` files submitted in
+  the zip with the notebook): every file of a zip submission is in the notebook's folder
+  (``BundleConfig.zip_files``), importable by the notebook and, with ``--tests-in-sandbox``, by
+  the tests. A test that imports one (``import units``) would run submitted code on the trusted
+  side, so the secure mode does not run it: it is not graded and says why
+  (``submitted_imports``, ``SUBMITTED_IMPORT``).
 """
 
 from __future__ import annotations
 
 import ast
+import doctest
 import json
 import posixpath
 import re
@@ -197,3 +204,45 @@ def case_name(test_file, index: int) -> str:
         return tc.name
     function = getattr(getattr(tc.body, "test_func", None), "__name__", None)
     return f"{test_file.name}.{function or f'case_{index + 1}'}"
+
+
+SUBMITTED_IMPORT = (
+    "Not graded in dlgrade's secure mode: this test imports {names}, submitted with your notebook, and the "
+    "secure mode never runs submitted code in the process that runs the tests. The grader can grade it with "
+    "`dlgrade grade --tests-in-sandbox` (Otter's own runner, inside the sandbox)."
+)
+"""What a student and the grader read for a test ``submitted_imports`` finds."""
+
+
+def submitted_modules(files: dict[str, bytes]) -> set[str]:
+    """The module names a submission's files (path in its zip -> bytes) make importable from
+    the notebook's folder: ``units`` for ``units.py``, ``pkg`` for ``pkg/...py``."""
+    names = set()
+    for path in files:
+        top, _, rest = path.partition("/")
+        if path.endswith(".py") and (rest or top.removesuffix(".py").isidentifier()):
+            names.add(top if rest else top.removesuffix(".py"))
+    return names
+
+
+def submitted_imports(test_file, tc, modules: set[str]) -> list[str]:
+    """The names in ``modules`` that test case ``tc`` of ``test_file`` imports, sorted: from its
+    doctest examples (OK format) or its test function's body (exception-based)."""
+    if hasattr(getattr(tc.body, "test_func", None), "__name__"):
+        function = tc.body.test_func.__name__
+        tree = ast.parse(test_file.source)
+        trees = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == function]
+    else:
+        trees = []
+        for example in doctest.DocTestParser().get_examples(str(tc.body)):
+            try:
+                trees.append(ast.parse(example.source))
+            except SyntaxError:
+                continue
+    imported = set()
+    for node in (n for tree in trees for n in ast.walk(tree)):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imported.add(node.module.partition(".")[0])
+    return sorted(imported & modules)

@@ -8,7 +8,8 @@ bytes of every array the header refers to, each preceded by its 8-byte length.
 
 Values are encoded as JSON trees of tagged nodes:
 
-- ``None``, bools, ints, floats (NaN/inf allowed) and strings travel as themselves;
+- ``None``, bools, ints, floats (NaN/inf allowed) and strings travel as themselves, ``...``
+  (Otter's placeholder for an answer not yet written) as ``{"t": "ellipsis"}``;
 - ``{"t": "list" | "tuple", "v": [...]}`` and ``{"t": "dict", "v": [[key, value], ...]}``;
 - ``{"t": "array", "i": k}`` and ``{"t": "scalar", "i": k}`` refer to the k-th array blob
   (numeric dtypes only; a scalar is a 0-d array that decodes to a numpy scalar);
@@ -161,6 +162,8 @@ def encode(value: Any, make_handle: Callable[[Any], dict] | None = None) -> byte
     def enc(v: Any) -> Any:
         if v is None or type(v) in (bool, int, str):
             return v
+        if v is Ellipsis:
+            return {"t": "ellipsis"}
         if type(v) is bytes:
             return {"t": "bytes", "i": add_blob(np.frombuffer(v, dtype=np.uint8))}
         if type(v) is float:
@@ -274,6 +277,8 @@ def decode(payload: bytes, limits: MessageLimits = DEFAULT_MESSAGE_LIMITS, allow
                     raise ProtocolError("unhashable dict key")
                 out[key] = dec(pair[1], depth + 1)
             return out
+        if tag == "ellipsis":
+            return ...
         if tag == "float" and node.get("v") in ("nan", "inf", "-inf"):
             return float(node["v"])
         if tag == "array":
@@ -345,7 +350,7 @@ def _frame(arr: np.ndarray, tag: str, node: dict, limits: MessageLimits) -> Any:
 
 def _hashable_data(value: Any) -> bool:
     """Whether a decoded value may be a set item: a scalar, string, or a tuple/frozenset of them."""
-    if value is None or type(value) in (bool, int, float, str, complex):
+    if value is None or value is Ellipsis or type(value) in (bool, int, float, str, complex):
         return True
     if type(value) in (tuple, frozenset):
         return all(_hashable_data(x) for x in value)

@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -19,8 +20,13 @@ from autograder.grading.grade import grade_submission
 from conftest import options
 
 FIXTURES = Path(__file__).parent / "fixtures" / "otter"
-CORPUS = {"corpus": ["data.csv"], "corpus_ok": []}
+CORPUS = {"corpus": ["data.csv"], "corpus_ok": [], "corpus_example": ["data.csv", "units.py"]}
 """Master notebook stem -> the support files beside it."""
+
+STUDENT_FILES = {"corpus_example": ["units.py"]}
+"""Master notebook stem -> files a student submits with the notebook (Otter's ``student_files``):
+every submission but the untouched one is a zip of the notebook and these, as Otter's export cell
+makes it; the untouched one is the notebook alone."""
 
 EDITS = {
     # q2's public case passes and its hidden one fails (all or nothing: 0); q1 is changed
@@ -31,6 +37,12 @@ EDITS = {
     # set is one vowel short; the erroring notebook fails in q1's cell
     "corpus_ok": {"partly": ({"float(np.sum(xs)) / len(xs)": "int(np.sum(xs)) // len(xs)", '& set("aeiou")': '& set("aei")'}, []),
                   "erroring": ({"squares = [i * i for i in range(5)]": "squares = [i * i for i in range(5)][9]"}, [])},
+    # Otter's full example in miniature: q1 (all or nothing) wrong in its hidden cases, q4's
+    # hidden case and q5's seeded draws wrong; the erroring notebook fails in q1's cell and in
+    # q4's last one (whose case is worth no points: Otter's points per case)
+    "corpus_example": {"partly": ({"n = 3": "n = 4", "out = v ** 3": "out = abs(v) ** 3",
+                                   "rng.integers(0, 100, 5)": "np.random.default_rng(0).integers(0, 100, 5)"}, []),
+                       "erroring": ({"n = 3": "n = len(3)", "eight = cube(2)": "eight = cube(None)"}, [])},
 }
 """Master notebook stem -> submission kind -> (text replacements, cells appended)."""
 
@@ -56,24 +68,41 @@ def edited(solution: Path, dest: Path, replace: dict[str, str], extra: list[str]
     return dest
 
 
+def with_student_files(notebook: Path, master: str) -> Path:
+    """A zip of ``notebook`` and the master's ``STUDENT_FILES``, beside it (Otter's export)."""
+    archive = notebook.with_suffix(".zip")
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(notebook, notebook.name)
+        for name in STUDENT_FILES.get(master, []):
+            zf.write(FIXTURES / name, name)
+    notebook.unlink()
+    return archive
+
+
 def submissions(solution: Path, student: Path, folder: Path) -> dict[str, Path]:
     """Each in its own folder under the notebook's own name (Otter resolves checks by it)."""
     name = solution.name
     subs = {"solution": edited(solution, folder / "solution" / name, {})}
     for kind, (replace, extra) in EDITS[solution.stem].items():
         subs[kind] = edited(solution, folder / kind / name, replace, extra)
+    if solution.stem in STUDENT_FILES:
+        subs = {kind: with_student_files(nb, solution.stem) for kind, nb in subs.items()}
     subs["untouched"] = edited(student, folder / "untouched" / name, {})
     return subs
 
 
-def dlgrade_scores(zip_path: Path, notebook: Path, sandbox: str) -> dict[str, float]:
+def dlgrade_scores(zip_path: Path, notebook: Path, sandbox: str) -> tuple[dict[str, float], dict[str, str]]:
+    """Per question: dlgrade's score and the messages of its tests that were not graded."""
     bundle = Bundle.load(zip_path)
     result = grade_submission(notebook, bundle, options(sandbox))
     question = {tc.name: test_file.name for test_file, tc in bundle.test_cases}
     per_question: dict[str, float] = defaultdict(float)
+    not_graded: dict[str, str] = defaultdict(str)
     for test in result.tests:
         per_question[question[test.name]] += test.score
-    return dict(per_question)
+        if not test.graded:
+            not_graded[question[test.name]] += test.output
+    return dict(per_question), not_graded
 
 
 def otter_scores(zip_path: Path, notebook: Path) -> dict[str, float]:
@@ -107,14 +136,33 @@ EXPECTED = {
         "erroring": {"q1": 0.0, "q2": 3.0, "q3": 1.0},
         "untouched": {"q1": 0.0, "q2": 0.0, "q3": 0.0},
     },
+    "corpus_example": {  # q3, q6 and q7 have no autograder tests (manual, or none written)
+        "solution": {"q1": 6.0, "q2": 1.0, "q4": 5.0, "q5": 3.0},
+        "partly": {"q1": 0.0, "q2": 1.0, "q4": 3.0, "q5": 1.0},
+        "erroring": {"q1": 0.0, "q2": 1.0, "q4": 4.0, "q5": 3.0},
+        "untouched": {"q1": 0.0, "q2": 0.0, "q4": 0.0, "q5": 0.0},
+    },
 }
+
+SECURE_EXCEPTIONS = {"corpus_example": {"q2": "imports `units`"}}
+"""Master -> question -> what its tests say in the secure mode for a submission that carries the
+file they import (Otter's ``student_files``): they are not graded there (0 points), since
+importing a submitted file would run student code in the process that runs the tests, and
+they name ``--tests-in-sandbox``, which gives Otter's score (README.md, "Otter")."""
 
 
 def test_dlgrade_gives_otters_scores(corpus, sandbox_mode):
+    """Otter's scores in the secure mode, but for the listed exceptions, asserted as such."""
     zip_path, subs = corpus
     master = zip_path.parents[2].name.rstrip("0123456789")
-    got = {kind: dlgrade_scores(zip_path, nb, sandbox_mode) for kind, nb in subs.items()}
-    assert got == EXPECTED[master]
+    expected = {kind: dict(scores) for kind, scores in EXPECTED[master].items()}
+    got = {}
+    for kind, nb in subs.items():
+        got[kind], not_graded = dlgrade_scores(zip_path, nb, sandbox_mode)
+        for question, reason in SECURE_EXCEPTIONS.get(master, {}).items() if nb.suffix == ".zip" else ():
+            expected[kind][question] = 0.0
+            assert reason in not_graded[question] and "--tests-in-sandbox" in not_graded[question]
+    assert got == expected
 
 
 @pytest.mark.slow

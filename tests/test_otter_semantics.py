@@ -179,7 +179,7 @@ def test_new_protocol_values_round_trip_and_malformed_ones_are_refused():
 
     from autograder import protocol
 
-    for value in [{1, "a", (2, 3)}, frozenset({1.5}), range(3, -7, -2), complex(2, float("inf")), np.array(["x", "yz"]),
+    for value in [..., {1, "a", (2, 3)}, frozenset({1.5}), range(3, -7, -2), complex(2, float("inf")), np.array(["x", "yz"]),
                   np.array([1, 2], dtype="timedelta64[s]")]:
         back = protocol.decode(protocol.encode(value))
         assert type(back) is type(value)
@@ -322,3 +322,80 @@ def test_warm_sandboxes_preload_only_what_an_otter_zips_tests_use(tmp_path):
     with zipfile.ZipFile(path, "a") as zf:
         zf.writestr("requirements.txt", "pandas==2.2\n")
     assert Bundle.load(path).config.preload == ["pandas"]
+
+
+SUBMITTED_FILE_TESTS = {
+    "q1.py": exception_test("q1", "\n@test_case(points=1)\ndef test_k(k):\n    assert k == 5\n"),
+    "q2.py": "OK_FORMAT = True\ntest = " + repr({"name": "q2", "points": 2, "suites": [{"type": "doctest", "scored": True, "setup": "", "teardown": "", "cases": [
+        {"code": ">>> import helper\n>>> helper.K + len(helper.notes())\n7", "hidden": False, "locked": False},
+        {"code": ">>> import math\n>>> math.floor(k + 0.5)\n5", "hidden": False, "locked": False},
+    ]}]}) + "\n",
+    "q3.py": exception_test("q3", "\n@test_case(points=1)\ndef test_helper():\n    from helper import K\n    assert K == 5\n"),
+}
+HELPER = b"import pathlib\nK = 5\ndef notes():\n    return pathlib.Path('notes/a.txt').read_text()\n"
+"""Otter's `student_files`: a module a student submits in the zip with the notebook."""
+
+
+def zipped_submission(folder: Path, *cells: str, files: dict[str, bytes]) -> Path:
+    """A .zip submission (as Otter's export cell makes it): hw.ipynb and ``files``."""
+    folder.mkdir()
+    nb = code_notebook(folder / "hw.ipynb", *cells)
+    with zipfile.ZipFile(folder / "hw.zip", "w") as zf:
+        zf.write(nb, "hw.ipynb")
+        for name, data in files.items():
+            zf.writestr(name, data)
+    nb.unlink()
+    return folder / "hw.zip"
+
+
+def test_every_file_of_a_zip_submission_is_in_the_notebooks_folder_for_otters_tests_in_the_sandbox(sandbox_mode, tmp_path):
+    z = otter_zip(tmp_path, SUBMITTED_FILE_TESTS)
+    sub = zipped_submission(tmp_path / "sub", "import helper\nk = helper.K", files={"helper.py": HELPER, "notes/a.txt": b"ab"})
+    result = grade_submission(sub, Bundle.load(z), options(sandbox_mode, tests_in_sandbox=True))
+    assert [(t.name, t.score) for t in result.tests] == [("q1.test_k", 1.0), ("q2.case_1", 1.0), ("q2.case_2", 1.0), ("q3.test_helper", 1.0)], result.tests
+    assert not result.cell_errors
+
+
+def test_a_test_importing_a_submitted_file_is_not_graded_in_the_secure_mode_and_says_why(sandbox_mode, tmp_path):
+    import sys
+
+    z = otter_zip(tmp_path, SUBMITTED_FILE_TESTS)
+    sub = zipped_submission(tmp_path / "sub", "import helper\nk = helper.K", files={"helper.py": HELPER, "notes/a.txt": b"ab"})
+    result = grade_submission(sub, Bundle.load(z), options(sandbox_mode))
+    tests = {t.name: t for t in result.tests}
+    assert tests["q1.test_k"].score == 1.0 and tests["q2.case_2"].score == 1.0  # the notebook imported it; `import math` runs
+    for name in ("q2.case_1", "q3.test_helper"):  # doctest and exception-based: never run on the trusted side
+        assert not tests[name].graded and tests[name].score == 0.0
+        assert "imports `helper`" in tests[name].output and "--tests-in-sandbox" in tests[name].output
+    assert "helper" not in sys.modules
+
+
+UNANSWERED = {
+    "q1.py": exception_test("q1", "\n@test_case(points=1)\ndef test_answered(answer):\n    assert answer is not ..., 'replace the ...'\n"),
+    "q2.py": "OK_FORMAT = True\ntest = " + repr({"name": "q2", "points": 1, "suites": [{"type": "doctest", "scored": True, "setup": "", "teardown": "", "cases": [
+        {"code": ">>> answer\n3", "hidden": False, "locked": False}]}]}) + "\n",
+}
+
+
+def test_an_unanswered_placeholder_reaches_tests_as_ellipsis(sandbox_mode, tmp_path):
+    """`answer = ...`, the stub `otter assign` writes, is Ellipsis to tests as under Otter: an
+    `is not ...` check fails (a handle to it passed) and a doctest shows `Ellipsis`."""
+    z = otter_zip(tmp_path, UNANSWERED)
+    tests, _ = grade(tmp_path, sandbox_mode, z, "answer = ...")
+    assert [t.score for t in tests.values()] == [0.0, 0.0]
+    assert "replace the ..." in tests["q1.test_answered"].output
+    assert "Got:\n    Ellipsis" in tests["q2.case_1"].output
+    tests, _ = grade(tmp_path, sandbox_mode, z, "answer = 3")
+    assert [t.score for t in tests.values()] == [1.0, 1.0]
+
+
+def test_a_zip_submissions_other_files_are_read_by_path_and_bounded_together():
+    from autograder.intake import IntakeError, zip_files
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in {"hw.ipynb": "{}", "units.py": "K = 5\n", "notes/a.txt": "abcdef", "__MACOSX/._units.py": "x"}.items():
+            zf.writestr(name, data)
+    assert zip_files(buf.getvalue(), 12) == {"units.py": b"K = 5\n", "notes/a.txt": b"abcdef"}
+    with pytest.raises(IntakeError, match="more than .* MiB together"):
+        zip_files(buf.getvalue(), 11)

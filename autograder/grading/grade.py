@@ -26,7 +26,7 @@ from autograder.grading.launcher import SANDBOX_UID_BASE, Launcher
 from autograder.grading.results import HIDDEN, VISIBLE, NotRunCode, SubmissionResult, TestResult
 from autograder.grading.runner import NOT_DEFINED, GraderError, make_fixtures, other_notebook_hint, run_test_case
 from autograder.grading.uids import claim_uid
-from autograder.intake import CodeCell, IntakeError, read_attachments, read_submitted, submission_cells
+from autograder.intake import CodeCell, IntakeError, read_attachments, read_submitted, submission_cells, zip_files
 
 MAX_RESTARTS = 3
 """Sandbox restarts allowed per submission after a crash or timeout during the tests."""
@@ -112,15 +112,20 @@ def submission_sha256(submitted: bytes, attachments: dict[str, bytes]) -> str:
 
 
 def submission_files(path: Path, config: BundleConfig) -> tuple[list[CodeCell], dict[str, bytes], str]:
-    """Intake: the cells to run, the attachments ``config`` asks for that were found, and the
+    """Intake: the cells to run, the attachments ``config`` asks for that were found (with
+    ``config.zip_files``, every other file of a ``.zip``, by its path in it), and the
     submission's sha256.
 
     The file is read once, bounded, and only if it is a regular file (``read_submitted``).
     Raises IntakeError or OSError when the submission cannot be read.
     """
-    submitted = read_submitted(path, len(config.attachments) * config.limits.attachment_bytes)
-    attachments = read_attachments(path, config.attachments, config.limits.attachment_bytes, submitted)
-    return submission_cells(path.name, submitted), attachments, submission_sha256(submitted, attachments)
+    submitted = read_submitted(path, config.zip_extra_bytes)
+    cells = submission_cells(path.name, submitted)  # a zip is checked here, before its other files are read
+    if config.zip_files and path.suffix.lower() == ".zip":
+        attachments = zip_files(submitted, config.zip_extra_bytes)
+    else:
+        attachments = read_attachments(path, config.attachments, config.limits.attachment_bytes, submitted)
+    return cells, attachments, submission_sha256(submitted, attachments)
 
 
 def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: str | None = None) -> SubmissionResult:
@@ -153,6 +158,7 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
     preload = tuple(bundle.config.preload) if options.warm else None
     files = Files(attachments, bundle.otter.files if bundle.otter else {})
     sources = [c.source for c in cells]  # the notebook_cells fixture: tests may parse, never run, them
+    submitted = otter_compat.submitted_modules(attachments) if bundle.otter else set()
     cells = otter_compat.seeded(cells, bundle.otter)
     steps = otter_compat.check_steps(cells) if bundle.otter else [(cells, ())]
     outputs: list[str] = []
@@ -182,6 +188,10 @@ def grade_submission(path: Path, bundle: Bundle, options: GradeOptions, name: st
                 for tc in test_file.test_cases:
                     if stopped:
                         graded[tc.name] = not_graded(tc, stopped)
+                        continue
+                    imports = otter_compat.submitted_imports(test_file, tc, submitted)
+                    if imports:
+                        graded[tc.name] = not_graded(tc, otter_compat.SUBMITTED_IMPORT.format(names=", ".join(f"`{n}`" for n in imports)))
                         continue
                     if session.dead_reason and restarts < MAX_RESTARTS and time.monotonic() < deadline:
                         close_sandbox(session, result, outputs)

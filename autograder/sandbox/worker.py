@@ -7,9 +7,10 @@ one ``autograder.protocol`` frame each; the student's stdout and stderr are the 
 
 Requests are dicts with an ``op``:
 
-- ``exec``: ``cells`` = [[cell_index, source], ...] and optional ``files`` = {name: bytes},
-  the student's own attachments, written to the working folder first, and ``support_files``
-  = {relative path: bytes}, the assignment's own (Otter's ``files/``); runs the cells
+- ``exec``: ``cells`` = [[cell_index, source], ...] and optional ``files`` = {relative path:
+  bytes}, the student's own attachments, written to the working folder first, and
+  ``support_files`` = {relative path: bytes}, the assignment's own (Otter's ``files/``),
+  written after them (as Otter copies them over the submission's files); runs the cells
   in order in one namespace and answers [{"cell": index, "error": None | {type, message,
   traceback}}, ...]. A cell that raises does not stop the ones after it.
 - ``lookup``: ``name``; answers {"kind": "missing" | "module" | "callable" | "data"} with
@@ -69,12 +70,9 @@ class Worker:
     # ------------------------------------------------------------------ ops
 
     def op_exec(self, cells: list, files: dict | None = None, support_files: dict | None = None) -> list:
-        for name, data in (support_files or {}).items():
+        for name, data in [*(files or {}).items(), *(support_files or {}).items()]:  # Otter's order: support files win
             os.makedirs(os.path.dirname(name) or ".", exist_ok=True)
             with open(name, "wb") as f:
-                f.write(data)
-        for name, data in (files or {}).items():
-            with open(os.path.basename(name), "wb") as f:
                 f.write(data)
         results = []
         for index, source in cells:

@@ -86,7 +86,7 @@ def pack(path: Path, bundle: Bundle) -> dict[str, bytes]:
     Raises IntakeError or OSError as intake would.
     """
     limits, names = bundle.config.limits, bundle.config.attachments
-    files = {path.name: read_submitted(path, len(names) * limits.attachment_bytes)}
+    files = {path.name: read_submitted(path, bundle.config.zip_extra_bytes)}
     if path.suffix.lower() != ".zip":
         files.update(read_attachments(path, names, limits.attachment_bytes))
     return files
