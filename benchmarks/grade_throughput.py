@@ -19,7 +19,8 @@ does, and prints:
 
 With ``--otter-corpus N [N ...]`` it instead grades the Otter corpus (tests/fixtures/otter: each
 master built by ``otter assign``) end to end, start-up included: N submissions cycling through
-the solution, partly right, erroring and untouched notebooks, by ``dlgrade grade --workers W``
+the solution, partly right, erroring and untouched submissions (notebooks, or zips with the
+student's files where the master has ``student_files``), by ``dlgrade grade --workers W``
 (one process, as a grader runs it) and by ``otter run`` (one process per submission, W at a
 time), and prints both wall times side by side.
 
@@ -93,16 +94,16 @@ def rss_child(assignment: str, k: int, sandbox: str) -> None:
 def corpus_batch(master: str, folder: Path, n: int) -> tuple[Path, Path]:
     """``otter assign`` the corpus master; N submissions in ``folder/subs/sNNNN/<notebook>``.
     Returns (autograder zip, submissions folder)."""
-    sys.path.insert(0, str(REPO / "tests"))
-    from test_otter_corpus import build as assign, submissions
+    from test_otter_corpus import build as assign, submissions  # on sys.path: see otter_corpus
 
     zip_path, solution, student = assign(master, folder)
     kinds = list(submissions(solution, student, folder / "kinds").values())
     subs = folder / "subs"
     for i in range(n):
-        dest = subs / f"s{i:04d}" / solution.name
+        kind = kinds[i % len(kinds)]  # a notebook, or a zip of it and the student's files
+        dest = subs / f"s{i:04d}" / kind.name
         dest.parent.mkdir(parents=True)
-        dest.write_bytes(kinds[i % len(kinds)].read_bytes())
+        dest.write_bytes(kind.read_bytes())
     return zip_path, subs
 
 
@@ -110,13 +111,16 @@ def otter_corpus(sizes: list[int], workers: int, sandbox: str) -> None:
     """dlgrade vs `otter run` on the Otter corpus, end to end, at each batch size."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def otter_run(zip_path: Path, notebook: Path) -> None:
-        out = notebook.parent / "otter-out"
+    def otter_run(zip_path: Path, submission: Path) -> None:
+        out = submission.parent / "otter-out"
         out.mkdir()
-        subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zip_path), "-o", str(out), str(notebook)],
-                       check=True, capture_output=True, cwd=notebook.parent)
+        subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zip_path), "-o", str(out), str(submission)],
+                       check=True, capture_output=True, cwd=submission.parent)
 
-    for master in ("corpus", "corpus_ok"):
+    sys.path.insert(0, str(REPO / "tests"))
+    from test_otter_corpus import CORPUS
+
+    for master in CORPUS:
         for n in sizes:
             with tempfile.TemporaryDirectory() as tmp:
                 zip_path, subs = corpus_batch(master, Path(tmp), n)
@@ -124,10 +128,10 @@ def otter_corpus(sizes: list[int], workers: int, sandbox: str) -> None:
                 subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(zip_path), str(subs), "-o", str(Path(tmp) / "out"),
                                 "--workers", str(workers), "--sandbox", sandbox], check=True, capture_output=True, cwd=REPO)
                 dlgrade = time.perf_counter() - started
-                notebooks = sorted(subs.glob("*/*.ipynb"))
+                submitted = sorted(subs.glob("*/*"))  # notebooks, or zips of one and the student's files
                 started = time.perf_counter()
                 with ThreadPoolExecutor(workers) as pool:
-                    list(pool.map(lambda nb: otter_run(zip_path, nb), notebooks))
+                    list(pool.map(lambda path: otter_run(zip_path, path), submitted))
                 otter = time.perf_counter() - started
                 print(f"{master}, {n} submissions, {workers} at a time: dlgrade grade {dlgrade:6.1f} s, "
                       f"otter run {otter:6.1f} s ({otter / dlgrade:.1f}x)", flush=True)
