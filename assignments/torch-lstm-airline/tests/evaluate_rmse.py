@@ -13,6 +13,23 @@ def test_returns_a_number(evaluate_rmse, AirlineLSTM, torch):
     assert isinstance(value, float) and value >= 0.0, "evaluate_rmse should return the RMSE as a Python float"
 
 
+@test_case(points=1, hidden=False)
+def test_small_example_in_passengers(evaluate_rmse, torch):
+    # A linear model that forecasts the last month of each window (weights [0, 1], bias 0).
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(2, 1))
+    with torch.no_grad():
+        model[1].weight.copy_(torch.tensor([[0.0, 1.0]]))
+        model[1].bias.zero_()
+    X = torch.tensor([[[0.0], [0.5]], [[0.5], [1.0]]])
+    y = torch.tensor([[1.0], [1.0]])
+    value = evaluate_rmse(model, X, y, (100.0, 300.0))
+    assert abs(value - (100.0**2 / 2) ** 0.5) < 1e-4, (
+        f"scaled forecasts 0.5 and 1.0 are 200 and 300 passengers, the targets 1.0 and 1.0 are 300 and 300: the RMSE is "
+        f"70.71 passengers, got {value:.4g}: bring both the forecasts and the targets back to passengers with "
+        "inverse_scale before rmse (an RMSE on scaled values is smaller by the factor data_max - data_min)"
+    )
+
+
 @test_case(points=3, hidden=True)
 def test_rmse_in_passengers(evaluate_rmse, AirlineLSTM, rng):
     from autograder.testing import check_scalar

@@ -12,6 +12,21 @@ def test_shape(predict, AirlineLSTM, torch):
     assert isinstance(forecasts, torch.Tensor) and tuple(forecasts.shape) == (7, 1), "forecasts for 7 windows are (7, 1)"
 
 
+@test_case(points=1, hidden=False)
+def test_dropout_is_off_when_predicting(predict, torch):
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Dropout(0.5), torch.nn.Linear(3, 1))
+    model.train()  # left in training mode, as after train_model
+    X = torch.ones(50, 3, 1)
+    forecasts = predict(model, X)
+    model.eval()
+    with torch.no_grad():
+        want = model(X)
+    assert isinstance(forecasts, torch.Tensor) and torch.allclose(forecasts, want), (
+        "predict on a network with dropout, handed over in training mode, should give the forecasts of evaluation "
+        "mode (no dropout): call model.eval() before predicting"
+    )
+
+
 @test_case(points=2, hidden=True)
 def test_forecasts_on_device(predict, AirlineLSTM, device, rng):
     """The model is moved to the grading machine's device (the GPU when there is one); X stays on the CPU."""
