@@ -55,6 +55,25 @@ def test_returns_one_loss_per_step(train_steps, CharLSTM, sequence_loss, torch):
     )
 
 
+@test_case(points=1, hidden=False)
+def test_gradients_are_zeroed_every_step(train_steps, CharLSTM, torch):
+    model = CharLSTM(5, 3, 4)
+    window = torch.tensor([[0, 1, 2, 3, 4, 0, 1]])  # one window: every minibatch is the same, and so is each gradient
+    inputs, targets = window[:, :-1], window[:, 1:]
+    train_steps(model, inputs, targets, 1, batch_size=2, lr=0.0, seed=0)  # lr = 0: the weights stay put
+    one_step = [None if p.grad is None else p.grad.clone() for p in model.parameters()]
+    model.zero_grad(set_to_none=True)
+    train_steps(model, inputs, targets, 3, batch_size=2, lr=0.0, seed=0)
+    summed = any(g is not None and bool(g.abs().max() > 0) for g in one_step) and all(
+        g is None or (p.grad is not None and torch.allclose(p.grad, 3 * g, rtol=1e-4, atol=1e-7))
+        for p, g in zip(model.parameters(), one_step)
+    )
+    assert not summed, (
+        "after 3 steps with lr = 0 on one window, the gradients are 3 times those of one step: they add up from step "
+        "to step, so call optimizer.zero_grad() before loss.backward() in every step"
+    )
+
+
 def student_model(CharLSTM, state, vocab_size, embed_dim, hidden_size):
     """The student's CharLSTM holding the weights ``state``, after checking its parameter names."""
     model = CharLSTM(vocab_size, embed_dim, hidden_size)
