@@ -14,19 +14,18 @@ def test_returns_a_number(evaluate_rmse, AirlineLSTM, torch):
 
 
 @test_case(points=1, hidden=False)
-def test_small_example_in_passengers(evaluate_rmse, torch):
-    # A linear model that forecasts the last month of each window (weights [0, 1], bias 0).
-    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(2, 1))
-    with torch.no_grad():
-        model[1].weight.copy_(torch.tensor([[0.0, 1.0]]))
-        model[1].bias.zero_()
-    X = torch.tensor([[[0.0], [0.5]], [[0.5], [1.0]]])
-    y = torch.tensor([[1.0], [1.0]])
+def test_small_example_in_passengers(evaluate_rmse, AirlineLSTM, torch):
+    model = AirlineLSTM(4)
+    weights = model.state_dict()
+    weights["linear.weight"] = torch.zeros_like(weights["linear.weight"])
+    weights["linear.bias"] = torch.full_like(weights["linear.bias"], 0.5)
+    model.load_state_dict(weights)  # forecasts 0.5 for every window
+    X, y = torch.rand(2, 3, 1), torch.tensor([[1.0], [0.0]])
     value = evaluate_rmse(model, X, y, (100.0, 300.0))
-    assert abs(value - (100.0**2 / 2) ** 0.5) < 1e-4, (
-        f"scaled forecasts 0.5 and 1.0 are 200 and 300 passengers, the targets 1.0 and 1.0 are 300 and 300: the RMSE is "
-        f"70.71 passengers, got {value:.4g}: bring both the forecasts and the targets back to passengers with "
-        "inverse_scale before rmse (an RMSE on scaled values is smaller by the factor data_max - data_min)"
+    assert abs(value - 100.0) < 1e-3, (
+        f"forecasts of 0.5 (200 passengers) for targets 1.0 and 0.0 (300 and 100 passengers) have an RMSE of 100 "
+        f"passengers, got {value:.4g}: bring both the forecasts and the targets back to passengers with inverse_scale "
+        "before rmse (an RMSE on scaled values is smaller by the factor data_max - data_min)"
     )
 
 

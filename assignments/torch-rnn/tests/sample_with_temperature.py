@@ -32,9 +32,9 @@ def test_shape_and_tiny_temperature(sample_with_temperature, torch):
 
 
 @test_case(points=1, hidden=False)
-def test_temperature_1_follows_the_softmax(sample_with_temperature, torch):
+def test_temperature_1_follows_the_softmax(sample_with_temperature, make_generator, torch):
     logits = torch.log(torch.tensor([[0.5, 0.25, 0.25]])).repeat(4000, 1)
-    draws = sample_with_temperature(logits, 1.0, generator=torch.Generator().manual_seed(0))
+    draws = sample_with_temperature(logits, 1.0, generator=make_generator(0))
     counts = torch.bincount(draws, minlength=3).tolist()
     assert counts[0] < 4000, (
         "at temperature 1 every draw is the arg-max: sample from softmax(logits / temperature) with torch.multinomial "
@@ -44,7 +44,7 @@ def test_temperature_1_follows_the_softmax(sample_with_temperature, torch):
         f"4000 draws from probabilities (0.5, 0.25, 0.25) at temperature 1 came out {counts}: divide the logits by the "
         "temperature, take the softmax over the classes (dim=-1), and draw one index per row with torch.multinomial"
     )
-    again = sample_with_temperature(logits, 1.0, generator=torch.Generator().manual_seed(0))
+    again = sample_with_temperature(logits, 1.0, generator=make_generator(0))
     assert torch.equal(draws, again), "two generators seeded alike gave different draws: pass generator to torch.multinomial"
 
 
