@@ -32,6 +32,18 @@ def test_layers_and_output_shape(AirlineLSTM, torch):
     assert tuple(model(torch.zeros(5, 3, 1)).shape) == (5, 1), "windows of shape (5, 3, 1) give forecasts of shape (5, 1)"
 
 
+@test_case(points=1, hidden=False)
+def test_forecast_reads_the_whole_window(AirlineLSTM, torch):
+    windows = torch.zeros(2, 3, 1)
+    windows[1, -1, 0] = 1.0  # the two windows differ only in their last month
+    with torch.no_grad():
+        forecasts = AirlineLSTM(hidden_size=4)(windows)
+    assert not torch.equal(forecasts[0], forecasts[1]), (
+        "two windows that differ only in their last month get the same forecast: apply self.linear to the LSTM's "
+        "output at the last time step, out[:, -1, :] (the state after reading the whole window), not the first"
+    )
+
+
 @test_case(points=2, hidden=True)
 def test_state_dict_names_and_shapes(AirlineLSTM, rng):
     H = int(rng.choice([3, 5, 7]))

@@ -13,6 +13,22 @@ def test_returns_a_number(evaluate_rmse, AirlineLSTM, torch):
     assert isinstance(value, float) and value >= 0.0, "evaluate_rmse should return the RMSE as a Python float"
 
 
+@test_case(points=1, hidden=False)
+def test_small_example_in_passengers(evaluate_rmse, AirlineLSTM, torch):
+    model = AirlineLSTM(4)
+    weights = model.state_dict()
+    weights["linear.weight"] = torch.zeros_like(weights["linear.weight"])
+    weights["linear.bias"] = torch.full_like(weights["linear.bias"], 0.5)
+    model.load_state_dict(weights)  # forecasts 0.5 for every window
+    X, y = torch.rand(2, 3, 1), torch.tensor([[1.0], [0.0]])
+    value = evaluate_rmse(model, X, y, (100.0, 300.0))
+    assert abs(value - 100.0) < 1e-3, (
+        f"forecasts of 0.5 (200 passengers) for targets 1.0 and 0.0 (300 and 100 passengers) have an RMSE of 100 "
+        f"passengers, got {value:.4g}: bring both the forecasts and the targets back to passengers with inverse_scale "
+        "before rmse (an RMSE on scaled values is smaller by the factor data_max - data_min)"
+    )
+
+
 @test_case(points=3, hidden=True)
 def test_rmse_in_passengers(evaluate_rmse, AirlineLSTM, rng):
     from autograder.testing import check_scalar

@@ -12,6 +12,17 @@ def test_shape(predict, AirlineLSTM, torch):
     assert isinstance(forecasts, torch.Tensor) and tuple(forecasts.shape) == (7, 1), "forecasts for 7 windows are (7, 1)"
 
 
+@test_case(points=1, hidden=False)
+def test_leaves_the_model_in_evaluation_mode(predict, AirlineLSTM, torch):
+    model = AirlineLSTM()
+    model.train()  # left in training mode, as after train_model
+    predict(model, torch.zeros(2, 3, 1))
+    assert not model.training, (
+        "predict left the model in training mode, where dropout and batch norm behave differently: call model.eval() "
+        "before predicting"
+    )
+
+
 @test_case(points=2, hidden=True)
 def test_forecasts_on_device(predict, AirlineLSTM, device, rng):
     """The model is moved to the grading machine's device (the GPU when there is one); X stays on the CPU."""

@@ -93,6 +93,27 @@ def test_history_and_update(train_model, AirlineLSTM, torch):
     assert any(not torch.equal(after[k], before[k]) for k in before), "training should change the model's parameters"
 
 
+@test_case(points=1, hidden=False)
+def test_seed_decides_the_shuffle(train_model, AirlineLSTM, torch):
+    model = AirlineLSTM(4)
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    X, y = torch.rand(20, 3, 1), torch.rand(20, 1)
+
+    def history(seed):
+        model.load_state_dict(start)
+        return train_model(model, X, y, epochs=2, lr=0.01, batch_size=8, seed=seed)
+
+    first, again, other = history(0), history(0), history(1)
+    assert all(abs(a - b) < 1e-6 for a, b in zip(first, again)), (
+        "two runs from the same weights with the same seed gave different histories: make one generator "
+        "g = torch.Generator().manual_seed(seed) and draw every epoch's perm = torch.randperm(N, generator=g) from it"
+    )
+    assert any(abs(a - b) > 1e-6 for a, b in zip(first, other)), (
+        "seeds 0 and 1 gave the same history, so the minibatches are not shuffled by the seed: each epoch, go through "
+        "the rows in the order perm = torch.randperm(N, generator=g), with g = torch.Generator().manual_seed(seed)"
+    )
+
+
 @test_case(points=2, hidden=True)
 def test_one_full_batch_adam_step(train_model, AirlineLSTM, device, rng):
     """With batch_size = N an epoch is a single Adam step on the whole set: no shuffling involved."""

@@ -11,6 +11,11 @@ def test_first_part_for_training(train_test_split_series, np):
     assert isinstance(parts, tuple) and len(parts) == 2, "train_test_split_series should return (train, test)"
     train, test = parts
     assert list(train) == [0, 1, 2, 3, 4, 5, 6] and list(test) == [7, 8, 9], "the first 70% of 10 values, in order, then the rest"
+    train, test = train_test_split_series(np.arange(10.0), 0.67)
+    assert (len(train), len(test)) == (6, 4), (
+        f"with train_fraction 0.67, 10 values split into {len(train)} and {len(test)}: the training part is the first "
+        "int(0.67 * 10) = 6 values (rounded down, with int(), not round()), the test part the other 4"
+    )
 
 
 @test_case(points=2, hidden=True)

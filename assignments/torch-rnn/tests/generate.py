@@ -30,6 +30,54 @@ def test_returns_prompt_and_continuation(generate, CharLSTM, build_vocab):
     assert text.startswith("he") and set(text) <= set(chars), "the text should start with the prompt and use the vocabulary"
 
 
+@test_case(points=1, hidden=False)
+def test_same_seed_same_text(generate, CharLSTM, build_vocab):
+    chars, stoi = build_vocab("hello world")
+    model = CharLSTM(len(chars), 4, 8)
+    first, again, other = (generate(model, stoi, chars, "he", 30, temperature=1.0, seed=s) for s in (0, 0, 1))
+    assert first == again, (
+        "two calls with the same seed gave different texts: make one torch.Generator().manual_seed(seed) in generate "
+        "and pass it to every sample_with_temperature call"
+    )
+    assert first != other, (
+        "seeds 0 and 1 gave the same text at temperature 1: seed the generator with the seed argument and sample each "
+        "character (if sample_with_temperature fails its own tests, fix it first)"
+    )
+
+
+@test_case(points=1, hidden=False)
+def test_tiny_temperature_follows_the_whole_text(generate, CharLSTM, build_vocab, torch):
+    chars, stoi = build_vocab("hello world")
+    model = CharLSTM(len(chars), 4, 8)
+    # Fixed weights, from U(-1, 1) and fc's weight 10 times larger: a confident model whose choices depend on the text.
+    generator = torch.Generator().manual_seed(2)
+    shapes = model.state_dict()
+    weights = {key: 2 * torch.rand(shapes[key].shape, generator=generator) - 1 for key in sorted(shapes)}
+    weights["fc.weight"] = 10 * weights["fc.weight"]
+    model.load_state_dict(weights)
+    prompt = "hello w"
+    text = generate(model, stoi, chars, prompt, 12, temperature=1e-4, seed=0)
+    assert isinstance(text, str) and len(text) == len(prompt) + 12 and text.startswith(prompt), (
+        "generate(model, stoi, itos, 'hello w', 12, ...) should return the prompt and 12 more characters"
+    )
+    # The model run once on the whole text from a zero state: its logits at step t predict text[t + 1] from
+    # everything before, as generate's carried state does. Steps whose best logit leads by under 0.01 are skipped.
+    with torch.no_grad():
+        logits = model(torch.tensor([[stoi[ch] for ch in text[:-1]]]))[0][0, len(prompt) - 1 :]
+    top = torch.topk(logits, 2, dim=-1).values
+    wrong = [i for i in range(12) if top[i, 0] - top[i, 1] > 0.01 and chars[int(logits[i].argmax())] != text[len(prompt) + i]]
+    assert not wrong or wrong[0] > 0, (
+        f"at temperature 1e-4 the first character after {prompt!r} should be the most likely one, got {text[len(prompt)]!r}: "
+        "draw it from the logits of the prompt's last step, logits[:, -1] of the model run on the whole prompt (if "
+        "sample_with_temperature fails its own tests, fix it first)"
+    )
+    assert not wrong, (
+        f"at temperature 1e-4 generate returned {text!r}, and its generated character {wrong[0] + 1} is not the most "
+        "likely after the text before it: feed each sampled character back, shape (1, 1), with the state the model "
+        "returned, so the model remembers the prompt and the text so far"
+    )
+
+
 def reference_setup(shakespeare, rng, confidence=1.0):
     """The vocabulary, a prompt of Tiny Shakespeare, and a reference CharLSTM with random weights (fc's
     weight and bias multiplied by ``confidence``)."""

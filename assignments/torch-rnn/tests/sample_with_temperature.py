@@ -31,6 +31,23 @@ def test_shape_and_tiny_temperature(sample_with_temperature, torch):
     assert sample_with_temperature(logits, 0.001).tolist() == [1, 0, 2, 0], "a tiny temperature should pick each row's arg-max"
 
 
+@test_case(points=1, hidden=False)
+def test_temperature_1_follows_the_softmax(sample_with_temperature, make_generator, torch):
+    logits = torch.log(torch.tensor([[0.5, 0.25, 0.25]])).repeat(4000, 1)
+    draws = sample_with_temperature(logits, 1.0, generator=make_generator(0))
+    counts = torch.bincount(draws, minlength=3).tolist()
+    assert counts[0] < 4000, (
+        "at temperature 1 every draw is the arg-max: sample from softmax(logits / temperature) with torch.multinomial "
+        "instead of taking the arg-max"
+    )
+    assert all(abs(c / 4000 - p) < 0.05 for c, p in zip(counts, [0.5, 0.25, 0.25])), (
+        f"4000 draws from probabilities (0.5, 0.25, 0.25) at temperature 1 came out {counts}: divide the logits by the "
+        "temperature, take the softmax over the classes (dim=-1), and draw one index per row with torch.multinomial"
+    )
+    again = sample_with_temperature(logits, 1.0, generator=make_generator(0))
+    assert torch.equal(draws, again), "two generators seeded alike gave different draws: pass generator to torch.multinomial"
+
+
 def generator_of(make_generator, rng):
     """A seeded torch.Generator in the sandbox (from the notebook's make_generator), or None without it."""
     return make_generator(int(rng.integers(2**31))) if make_generator is not None else None

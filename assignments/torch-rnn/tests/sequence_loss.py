@@ -23,6 +23,25 @@ def test_equal_logits_give_ln_V(sequence_loss, torch):
     assert abs(float(loss) - math.log(5)) < 1e-6, "with equal logits over V = 5 classes, the loss should be ln(5)"
 
 
+@test_case(points=1, hidden=False)
+def test_one_confident_position(sequence_loss, torch):
+    import math
+
+    # N = 2 sequences of T = 3 steps over V = 2 classes; every target is 0 but at sequence 0, step 2, where it is 1.
+    # There the logits (0, ln 3) give the target probability 3/4; everywhere else the logits are equal (1/2).
+    logits = torch.zeros(2, 3, 2)
+    logits[0, 2, 1] = math.log(3.0)
+    targets = torch.zeros(2, 3, dtype=torch.long)
+    targets[0, 2] = 1
+    want = (5 * math.log(2.0) + math.log(4.0 / 3.0)) / 6
+    loss = float(sequence_loss(logits, targets))
+    assert abs(loss - want) < 1e-6, (
+        f"the mean cross-entropy of this example is (5 ln 2 + ln(4/3)) / 6 = {want:.4f}, got {loss:.4f}: each position's "
+        "logits must meet its own target, so flatten logits (N, T, V) and targets (N, T) in the same order "
+        "(logits.reshape(-1, V), targets.reshape(-1), no transpose), then average over the N * T positions"
+    )
+
+
 def loss_value(sequence_loss, logits, targets):
     from autograder.testing import check_scalar
 

@@ -55,6 +55,26 @@ def test_returns_one_loss_per_step(train_steps, CharLSTM, sequence_loss, torch):
     )
 
 
+@test_case(points=1, hidden=False)
+def test_gradients_are_zeroed_every_step(train_steps, CharLSTM, torch):
+    used = CharLSTM(5, 3, 4)
+    other = torch.tensor([[4, 3, 2, 1, 0, 4, 3]])
+    train_steps(used, other[:, :-1], other[:, 1:], 1, batch_size=2, lr=0.0, seed=0)  # leaves its gradients behind
+    fresh = CharLSTM(5, 3, 4)
+    fresh.load_state_dict(used.state_dict())  # the same weights, no gradients yet
+    before = {k: v.clone() for k, v in fresh.state_dict().items()}
+    window = torch.tensor([[0, 1, 2, 3, 4, 0, 1]])
+    for model in (used, fresh):
+        train_steps(model, window[:, :-1], window[:, 1:], 2, batch_size=2, lr=0.1, seed=0)
+    after_used, after_fresh = used.state_dict(), fresh.state_dict()
+    assert any(not torch.equal(after_fresh[k], before[k]) for k in before), "train_steps should update the model's parameters"
+    assert all(torch.allclose(after_used[k], after_fresh[k], atol=1e-6) for k in after_fresh), (
+        "two models with the same weights, one of them trained before, end up with different weights after the same "
+        "train_steps call: the gradients of earlier backward passes were added to the new ones, so call "
+        "optimizer.zero_grad() before loss.backward() in every step"
+    )
+
+
 def student_model(CharLSTM, state, vocab_size, embed_dim, hidden_size):
     """The student's CharLSTM holding the weights ``state``, after checking its parameter names."""
     model = CharLSTM(vocab_size, embed_dim, hidden_size)
