@@ -250,6 +250,32 @@ def test_an_exception_the_students_code_raises_matches_a_tests_except_clause_and
         assert "TypeError: negative input" in secure.tests[1].output  # doctest's own report: got vs expected
 
 
+MODULE_USE = """
+@test_case(points=1)
+def test_letters(string):
+    assert string.ascii_lowercase[:3] == "abc"
+"""
+
+OK_MODULE_USE = {"name": "q2", "points": 1, "suites": [{"type": "doctest", "scored": True, "setup": "", "teardown": "", "cases": [
+    {"code": ">>> string.digits[:3]\n'012'", "hidden": False, "locked": False},
+]}]}
+
+
+def test_a_test_using_a_module_the_secure_mode_cannot_hand_over_is_not_graded_and_says_why(sandbox_mode, tmp_path):
+    """A module the notebook imported that is not on the grader's list (here the standard
+    library's `string`; in Otter's full example a submitted `units.py`) is never imported on the
+    trusted side; a test that uses it is not graded, naming the module and --tests-in-sandbox
+    (before: it read None and failed with "'NoneType' object has no attribute 'ascii_lowercase'")."""
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", MODULE_USE), "q2.py": f"OK_FORMAT = True\n\ntest = {OK_MODULE_USE!r}\n"})
+    nb = code_notebook(tmp_path / "hw.ipynb", "import string")
+    secure = grade_submission(nb, Bundle.load(z), options(sandbox_mode))
+    for test in secure.tests:
+        assert not test.graded and test.score == 0.0, test.output
+        assert "`string` is the module `string` your notebook imported" in test.output and "--tests-in-sandbox" in test.output
+    inside = grade_submission(nb, Bundle.load(z), options(sandbox_mode, tests_in_sandbox=True))
+    assert [t.score for t in inside.tests] == [1.0, 1.0]
+
+
 FRAMES = """
 @test_case(points=1)
 def test_frame(df, s, pd):

@@ -10,7 +10,7 @@ import pytest
 from autograder.bundle import Bundle, Limits
 from autograder.grading.grade import grade_submission
 from autograder.grading.launcher import Launcher
-from autograder.grading.proxy import Remote, StudentNamespace
+from autograder.grading.proxy import Remote, StudentNamespace, UntrustedModule
 from autograder.grading.failures import CallError, SandboxFailure
 from autograder.grading.session import SandboxSession
 from autograder.protocol import MAX_ERROR_CHARS
@@ -112,7 +112,13 @@ def test_torch_models_stay_in_the_sandbox_and_tensors_and_state_dicts_cross(sess
 def test_untrusted_modules_do_not_resolve_to_grader_imports(session):
     session.request("exec", cells=[[0, "import os as np\nimport subprocess"]])
     env = StudentNamespace(session, fixtures={})
-    assert env.get("np") is None and env.get("subprocess") is None
+    np_, subprocess_ = env.get("np"), env.get("subprocess")
+    assert isinstance(np_, UntrustedModule) and isinstance(subprocess_, UntrustedModule)  # never os, numpy or subprocess
+    with pytest.raises(AttributeError, match="`np` is the module `os` your notebook imported"):
+        np_.system
+    with pytest.raises(TypeError, match="not callable"):
+        subprocess_()
+    assert len(env.not_carried) == 1  # the attribute read leaves its test not graded; a call is a plain failure
 
 
 def test_a_dead_sandbox_fails_every_later_call_with_the_reason(session):

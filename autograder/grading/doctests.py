@@ -68,9 +68,12 @@ def run_ok_case(index: int, tc, test_file, session: SandboxSession, fixtures: di
     """
     points = float(tc.points or 0.0)
     result = TestResult(tc.name, points, visibility=HIDDEN if tc.hidden else VISIBLE, passed=False)
-    passed, report = run_doctest(f"{test_file.name} {index}", tc.body, DoctestGlobals(StudentNamespace(session, fixtures)))
+    env = StudentNamespace(session, fixtures)
+    passed, report = run_doctest(f"{test_file.name} {index}", tc.body, DoctestGlobals(env))
     if session.dead_reason:
         result.output = f"Not graded: {session.dead_reason}."
+    elif not passed and env.not_carried:
+        result.graded, result.output = False, f"Not graded: {env.not_carried[0]}"
     elif passed:
         result.score, result.passed = points, True
         result.output = tc.success_message or "✅ Test case passed"

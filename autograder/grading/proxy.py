@@ -5,7 +5,8 @@ resolves each one (docs/ARCHITECTURE.md, "The trust boundary"):
 
 - a trusted fixture (``rng``, ``mnist``, ...) -> the grader's own value;
 - a module the student imported -> the trusted side's own import of it when its name is
-  exactly one of ``TRUSTED_MODULES``; any other module resolves to None. The trusted side
+  exactly one of ``TRUSTED_MODULES``; any other module resolves to an ``UntrustedModule``,
+  whose use leaves the test not graded, saying why (``StudentNamespace.not_carried``). The trusted side
   never imports a name a submission chose: a module object's ``__name__`` is whatever the
   student set (``types.ModuleType("torch.utils.model_dump.__main__")`` names a submodule that
   calls ``sys.exit`` at import), so only names on the fixed list are ever imported;
@@ -113,6 +114,8 @@ class StudentNamespace(Mapping):
         self.fixtures = fixtures
         self.looked_up: dict[str, bool] = {}
         """Names asked of the notebook (not fixtures) -> whether the notebook defines them."""
+        self.not_carried: list[str] = []
+        """Why the test could not use something it read (an ``UntrustedModule`` it used)."""
 
     def get(self, name: str, default: Any = None) -> Any:
         """The value for ``name`` (see the module docstring), or ``default`` when the notebook
@@ -124,7 +127,8 @@ class StudentNamespace(Mapping):
         kind = info.get("kind") if type(info) is dict else None
         self.looked_up[name] = self.looked_up.get(name, False) or kind != "missing"
         if kind == "module":
-            return trusted_module(info.get("module"), default)
+            module = trusted_module(info.get("module"), None)
+            return module if module is not None else UntrustedModule(name, info.get("module"), self.not_carried)
         if kind == "callable":
             return wrap(self.session, info.get("handle"), name)
         if kind == "data":
@@ -152,7 +156,7 @@ class StudentNamespace(Mapping):
         return sum(1 for _ in self)
 
     def items(self) -> list[tuple[str, Any]]:
-        """(name, value) for every name; a module not on the allowlist reads as None, as in ``get``."""
+        """(name, value) for every name, as ``get`` gives them."""
         return [(name, self.get(name)) for name in self]
 
     def values(self) -> list[Any]:
@@ -169,6 +173,40 @@ def trusted_module(name: Any, default: Any = None) -> Any:
         return importlib.import_module(name)
     except ImportError:
         return default
+
+
+class UntrustedModule:
+    """Stands, on the trusted side, for a module the notebook imported that is not one of
+    ``TRUSTED_MODULES`` (``units``, submitted with the notebook): the trusted side never imports
+    it, since that would run code the submission chose. Using it (an attribute, a call) records
+    why in ``not_carried`` (the test is then not graded, with that sentence) and raises
+    AttributeError; calling it raises TypeError as calling a module does (a test that wanted a
+    function got a module: a plain failure, as under Otter).
+    """
+
+    def __init__(self, name: str, module: Any, not_carried: list[str]):
+        self._name, self._module, self._not_carried = name, str(module)[:100], not_carried
+
+    def _used(self) -> str:
+        reason = (
+            f"`{self._name}` is the module `{self._module}` your notebook imported, and dlgrade's secure mode hands tests "
+            "only its own imports of a fixed list of libraries (numpy, torch, pandas, ...), never code a submission "
+            "chose. Otter zips can be graded with `dlgrade grade --tests-in-sandbox` (Otter's runner, inside the sandbox)."
+        )
+        if reason not in self._not_carried:
+            self._not_carried.append(reason)
+        return reason
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        raise AttributeError(self._used())
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"`{self._name}` is a module, not a function: 'module' object is not callable")
+
+    def __repr__(self) -> str:
+        return f"<module {self._module!r} of your notebook>"
 
 
 class Lazy:

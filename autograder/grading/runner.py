@@ -119,7 +119,10 @@ def run_test_case(
         result.limit = exc.limit
     except Exception as exc:
         missing = [name for name, found in env.looked_up.items() if not found]
-        result.output = not_defined_message(missing) if missing else failure_message(exc, tc, test_file)
+        if env.not_carried:  # it needed a module the secure mode cannot hand over: no verdict
+            result.graded, result.output = False, f"Not graded: {env.not_carried[0]}"
+        else:
+            result.output = not_defined_message(missing) if missing else failure_message(exc, tc, test_file)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:

@@ -237,8 +237,9 @@ def test_a_forged_operator_probe_earns_nothing(tmp_path, sandbox_mode):
     result = grade_submission(code_notebook(tmp_path / "forger.ipynb", NO_OP_DISPATCH), Bundle.load(bundle_path),
                               GradeOptions(sandbox=sandbox_mode, threads=1))
     scores = {t.name: t.score for t in result.tests}
-    assert scores["tanh.test_pure_pytorch_with_gradients"] == 0, result.tests
-    assert result.score == result.max_score - 2  # the values are right: only the source check fails
+    assert scores["tanh.test_pure_pytorch_with_gradients"] == 0 and scores["tanh.test_not_pytorchs_own_tanh"] == 0, result.tests
+    # the values are right: only the source check (2 points) and the public bit-for-bit torch.tanh check (1) fail
+    assert result.score == result.max_score - 3
 
 
 def test_hidden_tests_read_student_source_on_the_trusted_side_without_running_it():
