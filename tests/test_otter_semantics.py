@@ -276,6 +276,19 @@ def test_a_test_using_a_module_the_secure_mode_cannot_hand_over_is_not_graded_an
     assert [t.score for t in inside.tests] == [1.0, 1.0]
 
 
+def test_a_failed_hidden_case_without_a_message_reads_the_same_in_every_runner_and_mode(sandbox_mode, tmp_path):
+    from autograder.grading.results import HIDDEN_FAILURE
+
+    hidden_doctest = {"name": "q2", "points": 1, "suites": [{"type": "doctest", "scored": True, "setup": "", "teardown": "", "cases": [
+        {"code": ">>> x\n3", "hidden": True, "locked": False}]}]}
+    z = otter_zip(tmp_path, {"q1.py": exception_test("q1", "\n@test_case(points=1, hidden=True)\ndef test_x(x):\n    assert x == 3\n"),
+                             "q2.py": f"OK_FORMAT = True\n\ntest = {hidden_doctest!r}\n"})
+    nb = code_notebook(tmp_path / "hw.ipynb", "x = 2")
+    for tests_in_sandbox in (False, True):
+        result = grade_submission(nb, Bundle.load(z), options(sandbox_mode, tests_in_sandbox=tests_in_sandbox))
+        assert [t.output for t in result.tests] == [HIDDEN_FAILURE, HIDDEN_FAILURE], (tests_in_sandbox, result.tests)
+
+
 FRAMES = """
 @test_case(points=1)
 def test_frame(df, s, pd):

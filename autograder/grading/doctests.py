@@ -25,12 +25,9 @@ from typing import Any
 from otter.test_files.ok_test import run_doctest
 
 from autograder.grading.proxy import StudentNamespace
-from autograder.grading.results import HIDDEN, VISIBLE, TestResult
+from autograder.grading.results import HIDDEN, HIDDEN_FAILURE, VISIBLE, TestResult
 from autograder.grading.session import SandboxSession
 from autograder.protocol import MAX_ERROR_CHARS
-
-HIDDEN_FAILURE = "This hidden test failed. Check your work against the question in the notebook."
-
 
 class DoctestGlobals(dict):
     """The globals a doctest case runs in: names the case assigns, else the student's namespace.

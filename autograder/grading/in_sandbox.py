@@ -13,8 +13,8 @@ trusted side never reads them as code, and the names and points shown come from 
 
 from __future__ import annotations
 
-from autograder.grading.results import HIDDEN, VISIBLE, TestResult
-from autograder.grading.runner import HIDDEN_FAILURE, not_defined_message
+from autograder.grading.results import HIDDEN, HIDDEN_FAILURE, VISIBLE, TestResult
+from autograder.grading.runner import not_defined_message
 from autograder.grading.failures import CallError, SandboxFailure
 from autograder.grading.session import SandboxSession
 from autograder.protocol import MAX_ERROR_CHARS

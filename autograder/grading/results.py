@@ -39,6 +39,10 @@ VISIBLE, HIDDEN = "visible", "hidden"
 PASSED = "Passed."
 """A passing test's ``output`` when its author wrote no success message (and it reported nothing)."""
 
+HIDDEN_FAILURE = "This hidden test failed. Check your work against the question in the notebook."
+"""A failed hidden test's ``output`` when its author wrote no failure message and its own
+message may not be shown (exception tests, doctests, in either mode alike)."""
+
 LIMIT_KINDS = ("timeout", "call_timeout", "cpu", "memory", "file_size", "killed")
 """What ``LimitHit.kind`` may be: the submission's wall clock, one call's wall clock, CPU time
 (SIGXCPU), address space (a real ``MemoryError``), file size (SIGXFSZ), or SIGKILL (the hard

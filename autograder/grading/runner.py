@@ -22,7 +22,7 @@ from autograder.grading import doctests
 from autograder.grading.budget import Budget
 from autograder.protocol import MAX_ERROR_CHARS
 from autograder.grading.proxy import Lazy, StudentNamespace
-from autograder.grading.results import HIDDEN, PASSED, VISIBLE, LimitHit, TestResult
+from autograder.grading.results import HIDDEN, HIDDEN_FAILURE, PASSED, VISIBLE, LimitHit, TestResult
 from autograder.grading.failures import CallError, SandboxFailure
 from autograder.grading.session import SandboxSession
 
@@ -30,8 +30,6 @@ class GraderError(Exception):
     """The grader itself failed while running a test (a ``BaseException`` such as ``SystemExit``
     or ``GeneratorExit`` escaped the test): the test is not graded, the submission goes on."""
 
-
-HIDDEN_FAILURE = "This hidden test failed. Check your function against the contract in the notebook."
 
 RETURN_VALUE_ERRORS = (TypeError, ValueError, IndexError, KeyError, AttributeError)
 """Errors raised on the trusted side while a hidden test handles what the student's code
