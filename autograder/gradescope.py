@@ -5,7 +5,8 @@ the uploaded zip is unpacked into ``/autograder/source``; ``setup.sh`` runs once
 built; for each submission ``/autograder/run_autograder`` (copied from the zip) runs as root with
 the student's files in ``/autograder/submission`` and must write
 ``/autograder/results/results.json``. ``run_autograder`` here reads the root from
-``$DLGRADE_GRADESCOPE_ROOT`` (default ``/autograder``) so the same script runs in a test's
+``$DLGRADE_GRADESCOPE_ROOT`` (default ``/autograder``) and its interpreter from ``$DLGRADE_PYTHON``
+(default the virtual environment ``setup.sh`` makes), so the same script runs in a test's
 temporary root.
 
 Isolation, best first (``choose_sandbox``): bubblewrap; where the container forbids user
@@ -32,18 +33,31 @@ ROOT_ENV = "DLGRADE_GRADESCOPE_ROOT"
 BUNDLE_NAME = "autograder.zip"
 """The dlgrade/Otter autograder zip inside the Gradescope zip (``/autograder/source/autograder.zip``)."""
 
-SETUP_SH = """#!/usr/bin/env bash
+VENV = "/opt/dlgrade"
+"""Where ``setup.sh`` installs dlgrade: its own virtual environment, so the system ``python3`` that
+Gradescope's harness runs on keeps its packages (Gradescope's "Python 3 issues" page warns
+against changing it; Otter's setup.sh likewise installs into an environment of its own)."""
+
+PYTHON_ENV = "DLGRADE_PYTHON"
+"""Overrides the interpreter ``run_autograder`` uses (default ``VENV``'s): a test's own Python."""
+
+SETUP_SH = f"""#!/usr/bin/env bash
 # Gradescope runs this once while building the autograder image (Ubuntu, as root).
 set -euo pipefail
 apt-get update
-DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends bubblewrap python3 python3-pip
-python3 -m pip install --index-url https://download.pytorch.org/whl/cpu torch
-python3 -m pip install /autograder/source/wheels/*.whl
+DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends bubblewrap python3 python3-venv
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+    echo "dlgrade needs Python 3.10 or newer, not $(python3 --version 2>&1): choose the Ubuntu 22.04 base image" >&2
+    exit 1
+fi
+python3 -m venv {VENV}
+{VENV}/bin/pip install --index-url https://download.pytorch.org/whl/cpu torch
+{VENV}/bin/pip install /autograder/source/wheels/*.whl
 """
 
 RUN_AUTOGRADER = f"""#!/usr/bin/env bash
 # Gradescope runs this for each submission; it writes $ROOT/results/results.json.
-exec python3 -m autograder.gradescope "${{{ROOT_ENV}:-/autograder}}"
+exec "${{{PYTHON_ENV}:-{VENV}/bin/python}}" -m autograder.gradescope "${{{ROOT_ENV}:-/autograder}}"
 """
 
 UID_WARNING = (

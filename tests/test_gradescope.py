@@ -110,15 +110,54 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_the_gradescope_zip_grades_the_submission_into_a_valid_results_json(sandbox_mode, wheel, tmp_path):
     root = layout(tmp_path, wheel)
-    env = {**os.environ, gradescope.ROOT_ENV: str(root), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-           "PYTHONPATH": str(REPO)}
+    env = {**os.environ, gradescope.ROOT_ENV: str(root), gradescope.PYTHON_ENV: sys.executable, "PYTHONPATH": str(REPO)}
     subprocess.run(["bash", str(root / "run_autograder")], env=env, check=True, timeout=300)
     results = json.loads((root / "results" / "results.json").read_text())
     jsonschema.validate(results, RESULTS_SCHEMA)
     assert results["score"] == 3.0, results
     assert results["extra_data"]["sandbox"] == "bwrap" and "WARNING" not in results["output"]
-    setup = (root / "source" / "setup.sh").read_text()
-    assert "bubblewrap" in setup and "/autograder/source/wheels/" in setup
+
+
+def run_setup(tmp_path: Path, python_version: str) -> subprocess.CompletedProcess:
+    """setup.sh with apt-get, python3 and pip replaced by stubs that log their arguments
+    (python3 answers the version check as ``python_version`` would, and makes the venv's pip)."""
+    stubs, log = tmp_path / "bin", tmp_path / "calls.log"
+    stubs.mkdir(parents=True)
+    major, minor = python_version.split(".")
+    (stubs / "apt-get").write_text(f'#!/bin/sh\necho "apt-get $*" >> {log}\n')
+    (stubs / "python3").write_text(
+        f'#!/bin/sh\necho "python3 $*" >> {log}\n'
+        f'if [ "$1" = "-c" ]; then exec {sys.executable} -c "import sys; sys.version_info = ({major}, {minor}); $2"; fi\n'
+        f'if [ "$1" = "--version" ]; then echo "Python {python_version}"; fi\n'
+    )
+    for stub in stubs.iterdir():
+        stub.chmod(0o755)
+    setup = gradescope.SETUP_SH.replace(gradescope.VENV, str(tmp_path / "venv"))
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    pip = tmp_path / "venv" / "bin" / "pip"
+    pip.write_text(f'#!/bin/sh\necho "venv-pip $*" >> {log}\n')
+    pip.chmod(0o755)
+    run = subprocess.run(["bash", "-c", setup], env={**os.environ, "PATH": f"{stubs}:/usr/bin:/bin"}, capture_output=True, text=True)
+    run.calls = log.read_text().splitlines() if log.exists() else []
+    return run
+
+
+def test_setup_sh_installs_into_its_own_environment_and_refuses_an_old_python(tmp_path):
+    """Gradescope's harness runs on the image's python3, so setup.sh leaves it alone: dlgrade, torch
+    and their dependencies go into a virtual environment, which run_autograder uses; an image whose
+    python3 is older than dlgrade needs (Ubuntu 20.04's 3.8) stops the build with a message naming
+    the base image to choose, instead of a pip resolver error."""
+    ok = run_setup(tmp_path / "new", "3.10")
+    assert ok.returncode == 0, ok.stderr
+    assert any("apt-get install" in c and "bubblewrap" in c and "python3-venv" in c for c in ok.calls)
+    assert f"python3 -m venv {tmp_path / 'new' / 'venv'}" in ok.calls
+    installs = [c for c in ok.calls if "pip install" in c]
+    assert installs and all(c.startswith("venv-pip install") for c in installs), ok.calls  # never the system pip
+    assert any("/autograder/source/wheels/" in c for c in installs)
+    assert f"{gradescope.VENV}/bin/python" in gradescope.RUN_AUTOGRADER
+    old = run_setup(tmp_path / "old", "3.8")
+    assert old.returncode == 1 and "needs Python 3.10 or newer" in old.stderr and "Ubuntu 22.04" in old.stderr
+    assert not any(c.startswith(("python3 -m venv", "venv-pip")) for c in old.calls)  # stopped before installing
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the uid fallback needs a root grader, as Gradescope's run_autograder is")
