@@ -249,7 +249,7 @@ def test_graded_without_cifar10_only_the_pass_mark_fails_and_it_says_by_how_much
     assert list(failed) == [ACCURACY_TEST], (failed, result.error, result.stdout[-2000:])
     assert f"is 0.6000; the pass mark is {checkpoint_tests.PASS_MARK}" in failed[ACCURACY_TEST]
     assert "100 CIFAR-10 test images" in failed[ACCURACY_TEST]
-    assert len(scores) == 22 and result.cell_errors == []
+    assert len(scores) == 24 and result.cell_errors == []
 
 
 def test_validate_on_synthetic_cifar10(synthetic, sandbox_mode):

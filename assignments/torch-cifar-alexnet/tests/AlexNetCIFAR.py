@@ -46,6 +46,77 @@ def test_output_shape_and_parameter_count(AlexNetCIFAR, torch):
     assert tuple(model(torch.zeros(2, 3, 32, 32)).shape) == (2, 10), "a batch of 2 images should give logits of shape (2, 10)"
 
 
+@test_case(points=1, hidden=False)
+def test_new_weights_have_he_scale(AlexNetCIFAR, torch):
+    """A new model's weights: standard deviation sqrt(2 / fan_in), within 25% (the reference's largest
+    deviation over 200 new models is 5%; PyTorch's default initialisation is 59% below it); biases zero."""
+    for name, value in AlexNetCIFAR().state_dict().items():
+        if value.dim() == 1:
+            assert bool((value == 0).all()), f"a new model's {name} should be all zeros: nn.init.zeros_(module.bias)"
+            continue
+        fan_in = value[0].numel()
+        std, want = value.double().std().item(), (2.0 / fan_in) ** 0.5
+        assert 0.75 <= std / want <= 1.25, (
+            f"a new model's {name} has standard deviation {std:.4f}; He initialisation gives sqrt(2 / {fan_in}) = "
+            f"{want:.4f}: PyTorch's default initialisation is about 2.4 times smaller and leaves the logits near 0, so "
+            'initialise every convolution and linear weight with nn.init.kaiming_normal_(module.weight, nonlinearity="relu")'
+        )
+
+
+@test_case(points=1, hidden=False)
+def test_worked_example_padding_and_relus(AlexNetCIFAR, torch):
+    """Weights made by hand, all zero but three per layer, at the centre of each 3x3 kernel (or in each linear
+    layer): unit 0 = input 0 - input 1 and unit 1 = -input 0; every bias zero. Unit 0 carries the red channel
+    through every layer, unit 1 its negative, which the ReLU after the layer zeroes (so unit 0 never adds it).
+    In evaluation mode the logits are then [r, -r, 0, ..., 0], r the largest red value in rows and columns 0..26
+    (the ones the three MaxPool2d(3) keep: 32 -> 10 -> 3 -> 1)."""
+    model = AlexNetCIFAR()
+    own = model.state_dict()
+    assert len(own) == 16, f"the state_dict should hold 16 tensors (5 convolutions and 3 linear layers), yours {len(own)}"
+    values = []
+    for value in own.values():
+        weight = torch.zeros(value.shape)
+        if weight.dim() > 1:
+            centre = (1, 1) if weight.dim() == 4 else ()
+            weight[(0, 0) + centre], weight[(0, 1) + centre], weight[(1, 0) + centre] = 1.0, -1.0, -1.0
+        values.append(weight)
+    model.load_state_dict(dict(zip(own, values)))
+    model.eval()
+
+    def logits(red):
+        x = torch.zeros(1, 3, 32, 32)
+        x[0, 0] = red
+        return [round(v, 4) for v in model(x).detach()[0].tolist()]
+
+    flat = torch.full((32, 32), 0.5)
+    got = logits(flat)
+    assert not (got[0] > 0 and got[1] >= 0), (
+        f"with these weights the logits for a red image of 0.5 should be [0.5, -0.5, 0, ..., 0], got {got}: the network "
+        "must return the last linear layer's output as it is, with no ReLU or softmax after it"
+    )
+    assert got[0] <= 0.5, (
+        f"with these weights the logits for a red image of 0.5 should be [0.5, -0.5, 0, ..., 0], got {got}: a negative "
+        "value got through a layer, so a ReLU is missing: put one after every convolution and after each of the two "
+        "hidden linear layers"
+    )
+    assert got == [0.5, -0.5] + [0.0] * 8, (
+        f"with these weights the logits for a red image of 0.5 should be [0.5, -0.5, 0, ..., 0], got {got}: check the "
+        "order of the layers in the table"
+    )
+    corner = torch.zeros(32, 32)
+    corner[0, 0] = 1.0
+    got = logits(corner)
+    assert got[0] != 0.0, (
+        f"a red pixel of 1 in the top-left corner (and nothing else) should give the logits [1, -1, 0, ..., 0], got {got}: "
+        "the corner pixel never reached the logits, so a convolution has no padding; a 3x3 convolution without "
+        "padding=1 drops the border (32x32 -> 30x30, and the pooling hides the change of size)"
+    )
+    assert got == [1.0, -1.0] + [0.0] * 8, (
+        f"a red pixel of 1 in the top-left corner (and nothing else) should give the logits [1, -1, 0, ..., 0], got {got}: "
+        "pool with nn.MaxPool2d(3) (the largest value of each 3x3 window), not an average"
+    )
+
+
 @test_case(points=2, hidden=True)
 def test_layers_and_parameter_count(AlexNetCIFAR):
     from assignment.grading import state_dict_problem

@@ -37,9 +37,27 @@ def labelled_images(rng, state, n):
 
 
 @test_case(points=1, hidden=False)
-def test_returns_a_fraction(evaluate, AlexNetCIFAR, torch):
-    accuracy = evaluate(AlexNetCIFAR(), [(torch.rand(5, 3, 32, 32), torch.tensor([0, 1, 2, 3, 4]))])
-    assert isinstance(accuracy, float) and 0.0 <= accuracy <= 1.0, "evaluate should return a Python float in [0, 1]"
+def test_worked_example_in_evaluation_mode(evaluate, AlexNetCIFAR, torch):
+    """Every weight and bias zero but the last layer's bias for class 3: every image is predicted 3. The model
+    arrives in training mode, as train_epoch leaves it. Labels 3, 3, 0 and then 3, 5: 3 right of 5, 0.6."""
+    model = AlexNetCIFAR()
+    own = model.state_dict()
+    values = [torch.zeros(v.shape) for v in own.values()]
+    values[-1][3] = 1.0
+    model.load_state_dict(dict(zip(own, values)))
+    model.train()
+    batches = [(torch.rand(3, 3, 32, 32), torch.tensor([3, 3, 0])), (torch.rand(2, 3, 32, 32), torch.tensor([3, 5]))]
+    accuracy = evaluate(model, batches)
+    assert isinstance(accuracy, float), f"evaluate should return a Python float, got {type(accuracy).__name__}"
+    assert abs(accuracy - 0.6) < 1e-6, (
+        f"every image is predicted class 3 and 3 of the 5 labels are 3, so the accuracy is 0.6; evaluate returned "
+        f"{accuracy}: count the correct predictions (argmax over dim=1) of every batch, the last, smaller one included, "
+        "and divide by the number of images (not a percentage, not a mean of the batches' accuracies)"
+    )
+    assert model.training is False, (
+        "evaluate left the model in training mode, so dropout zeroed random units while it measured: call model.eval() "
+        "before predicting"
+    )
 
 
 @test_case(points=3, hidden=True)

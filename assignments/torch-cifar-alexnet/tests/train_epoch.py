@@ -25,14 +25,43 @@ def random_batches(rng, sizes):
 
 
 @test_case(points=1, hidden=False)
-def test_returns_float_and_changes_the_weights(train_epoch, make_optimizer, AlexNetCIFAR, torch):
+def test_two_batches_by_hand(train_epoch, make_optimizer, AlexNetCIFAR, torch):
+    """With every weight and bias zero, every hidden unit is 0 whatever the images, the logits are the last
+    layer's bias b, and only b has a gradient: the batch's mean of softmax(b) - onehot(label). Plain SGD (lr 0.1,
+    no momentum, no weight decay) then moves b alone, and its two steps can be worked out by hand."""
     model = AlexNetCIFAR()
-    before = [v.clone() for v in model.state_dict().values()]
-    batches = [(torch.rand(4, 3, 32, 32), torch.tensor([0, 1, 2, 3])), (torch.rand(2, 3, 32, 32), torch.tensor([4, 5]))]
-    loss = train_epoch(model, batches, make_optimizer(model))
-    assert isinstance(loss, float) and loss > 0, "train_epoch should return the mean loss as a positive Python float"
-    after = list(model.state_dict().values())
-    assert any(not torch.equal(b, a) for b, a in zip(before, after)), "train_epoch should update the weights"
+    own = model.state_dict()
+    model.load_state_dict({name: torch.zeros(value.shape) for name, value in own.items()})
+    model.eval()  # as evaluate leaves it
+    optimizer = make_optimizer(model, lr=0.1, momentum=0.0, weight_decay=0.0)
+    batches = [(torch.rand(2, 3, 32, 32), torch.tensor([0, 0])), (torch.rand(1, 3, 32, 32), torch.tensor([1]))]
+    loss = train_epoch(model, batches, optimizer)
+    assert model.training is True, "train_epoch should put the model in training mode (model.train()), so that dropout is on"
+
+    first = torch.full((10,), 0.1, dtype=torch.float64)  # softmax(0) - onehot(0): batch 1's gradient of b
+    first[0] -= 1.0
+    b1 = -0.1 * first  # [0.09, -0.01, ..., -0.01]
+    second = torch.softmax(b1, 0)  # batch 2's gradient of b
+    second[1] -= 1.0
+    want, stale = b1 - 0.1 * second, b1 - 0.1 * (first + second)
+    got = list(model.state_dict().values())[-1].double()
+    assert not torch.allclose(got, stale, atol=1e-6), (
+        "the second step also used the first batch's gradient (the gradients add up): call optimizer.zero_grad() "
+        "before loss.backward() for every batch"
+    )
+    assert torch.allclose(got, want, atol=1e-6), (
+        f"after the two batches the last layer's bias should be {[round(v, 4) for v in want.tolist()]}, got "
+        f"{[round(v, 4) for v in got.tolist()]}: for every batch, in order, compute F.cross_entropy(model(images), "
+        "labels), optimizer.zero_grad(), loss.backward(), optimizer.step() (if make_optimizer fails its own tests, "
+        "fix it first)"
+    )
+    batch_losses = [torch.log(torch.tensor(10.0, dtype=torch.float64)), -torch.log_softmax(b1, 0)[1]]
+    want_loss = ((2 * batch_losses[0] + batch_losses[1]) / 3).item()
+    assert isinstance(loss, float) and abs(loss - want_loss) < 1e-5, (
+        f"the losses of the two batches (before their steps) are ln 10 = {batch_losses[0].item():.4f} for 2 images and "
+        f"{batch_losses[1].item():.4f} for 1, so train_epoch should return their mean over the images, {want_loss:.4f}, as a "
+        f"Python float; it returned {loss!r}"
+    )
 
 
 @test_case(points=3, hidden=True)
