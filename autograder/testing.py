@@ -32,6 +32,7 @@ __all__ = [
     "student_source",
     "define_in_sandbox",
     "twin",
+    "train_mode_twin",
     "BATCHNORM_NET",
     "show_confusion_matrix",
     "load_state_dict",
@@ -306,6 +307,20 @@ def twin(student_value: Any, source: str, name: str, *args: Any) -> tuple[Any, A
     namespace: dict[str, Any] = {}
     exec(compile(source, f"<grader {name}>", "exec"), namespace)
     return define_in_sandbox(student_value, source, name)(*args), namespace[name](*args)
+
+
+def train_mode_twin(student_value: Any, in_features: int, out_features: int, seed: int) -> tuple[Any, Any]:
+    """``BATCHNORM_NET``'s ``batchnorm_net(in_features, out_features, seed)`` as ``twin`` makes it,
+    for checking that a student's prediction helper switches a model to evaluation mode: returns
+    ``(the sandbox's network, in training mode, holding the trusted copy's weights and running
+    statistics; the trusted copy, in evaluation mode)``. Hand the first to the student's function
+    and compare its result with the second's outputs (under ``torch.no_grad()``). AssertionError
+    as ``define_in_sandbox``.
+    """
+    model, local = twin(student_value, BATCHNORM_NET, "batchnorm_net", in_features, out_features, seed)
+    model.load_state_dict(local.state_dict())
+    model.train()
+    return model, local.eval()
 
 
 _figures: list[dict] | None = None

@@ -60,14 +60,11 @@ def test_matches_reference_on_device(predict_binary, ClassificationModel, device
 def test_predicts_in_evaluation_mode(predict_binary, rng):
     """A grader-made network with batch norm (autograder.testing.BATCHNORM_NET, 1 logit(s)), handed to
     predict_binary in training mode: its labels must be those of the network in evaluation mode, computed here."""
-    from autograder.testing import BATCHNORM_NET, twin
+    from autograder.testing import train_mode_twin
 
-    model, local = twin(predict_binary, BATCHNORM_NET, "batchnorm_net", 2, 1, int(rng.integers(2**31)))
-    model.load_state_dict(local.state_dict())
-    model.train()
+    model, local = train_mode_twin(predict_binary, 2, 1, int(rng.integers(2**31)))
     X = torch.from_numpy(rng.normal(size=(60, 2)).astype("float32"))
     labels = predict_binary(model, X)
-    local.eval()
     with torch.no_grad():
         logits = local(X)
     want, clear = (logits[:, 0] > 0).long(), logits[:, 0].abs() > 1e-3

@@ -53,14 +53,11 @@ def test_matches_reference_on_device(predict_multiclass, ClassificationModel, de
 def test_predicts_in_evaluation_mode(predict_multiclass, rng):
     """A grader-made network with batch norm (autograder.testing.BATCHNORM_NET, 4 logit(s)), handed to
     predict_multiclass in training mode: its labels must be those of the network in evaluation mode, computed here."""
-    from autograder.testing import BATCHNORM_NET, twin
+    from autograder.testing import train_mode_twin
 
-    model, local = twin(predict_multiclass, BATCHNORM_NET, "batchnorm_net", 2, 4, int(rng.integers(2**31)))
-    model.load_state_dict(local.state_dict())
-    model.train()
+    model, local = train_mode_twin(predict_multiclass, 2, 4, int(rng.integers(2**31)))
     X = torch.from_numpy(rng.normal(size=(60, 2)).astype("float32"))
     labels = predict_multiclass(model, X)
-    local.eval()
     with torch.no_grad():
         logits = local(X)
     want, clear = logits.argmax(dim=1), (logits.topk(2, dim=1).values[:, 0] - logits.topk(2, dim=1).values[:, 1]) > 1e-3

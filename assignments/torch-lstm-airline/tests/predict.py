@@ -48,14 +48,11 @@ def test_predicts_in_evaluation_mode(predict, rng):
     """A grader-made network with batch norm (autograder.testing.BATCHNORM_NET: the 4 months of each
     window in, one forecast out), handed to predict in training mode: its forecasts must be those of the
     network in evaluation mode, computed here."""
-    from autograder.testing import BATCHNORM_NET, twin
+    from autograder.testing import train_mode_twin
 
-    model, local = twin(predict, BATCHNORM_NET, "batchnorm_net", 4, 1, int(rng.integers(2**31)))
-    model.load_state_dict(local.state_dict())
-    model.train()
+    model, local = train_mode_twin(predict, 4, 1, int(rng.integers(2**31)))
     X = torch.from_numpy(rng.uniform(size=(23, 4, 1)).astype("float32"))
     forecasts = predict(model, X)
-    local.eval()
     with torch.no_grad():
         want = local(X)
     ok = isinstance(forecasts, torch.Tensor) and tuple(forecasts.shape) == (23, 1)

@@ -44,14 +44,11 @@ def test_predicts_in_evaluation_mode(predict, rng):
     """A grader-made network with batch norm (autograder.testing.BATCHNORM_NET, one input, one output),
     handed to predict in training mode: its predictions must be those of the network in evaluation
     mode, computed here."""
-    from autograder.testing import BATCHNORM_NET, twin
+    from autograder.testing import train_mode_twin
 
-    model, local = twin(predict, BATCHNORM_NET, "batchnorm_net", 1, 1, int(rng.integers(2**31)))
-    model.load_state_dict(local.state_dict())
-    model.train()
+    model, local = train_mode_twin(predict, 1, 1, int(rng.integers(2**31)))
     X = torch.from_numpy(rng.uniform(-1.0, 2.0, size=(23, 1)).astype("float32"))
     preds = predict(model, X)
-    local.eval()
     with torch.no_grad():
         want = local(X)
     ok = isinstance(preds, torch.Tensor) and tuple(preds.shape) == (23, 1)
